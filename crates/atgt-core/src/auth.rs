@@ -1,0 +1,268 @@
+//! Roles, permissions and the matrix between them. Security-sensitive.
+//!
+//! Every route of the web layer names one [`Perm`]; [`allows`] is the only place that
+//! decides whether a role holds it. Machine clients (API keys) hold scopes instead of a
+//! role; [`Perm::scope`] names the scope that grants a permission to a key.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The roles of design.md. The public (no login) has no role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// System administrator: units, users, API keys, reference data.
+    Admin,
+    /// Bí thư, Chủ tịch UBND: progress, the three criteria, overdue units.
+    Leader,
+    /// Focal officer (e.g. Đảng uỷ Công an huyện): breaks plans into tasks, consolidates.
+    FocalOfficer,
+    /// Officer of a department, commune, Front, mass organisation or school.
+    UnitOfficer,
+    /// Traffic police officer: reviews detections, records patrol violations.
+    PoliceOfficer,
+    /// Approves dismissals and downgrades (four-eyes).
+    Supervisor,
+    /// Road and transport analyst: crashes, black spots, evaluations.
+    Analyst,
+    /// Inspector or auditor: reads everything, verifies the audit chain.
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::Admin,
+        Role::Leader,
+        Role::FocalOfficer,
+        Role::UnitOfficer,
+        Role::PoliceOfficer,
+        Role::Supervisor,
+        Role::Analyst,
+        Role::Auditor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Leader => "leader",
+            Role::FocalOfficer => "focal_officer",
+            Role::UnitOfficer => "unit_officer",
+            Role::PoliceOfficer => "police_officer",
+            Role::Supervisor => "supervisor",
+            Role::Analyst => "analyst",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    /// The i18n key of the role's name.
+    pub fn label_key(self) -> String {
+        format!("role.{}", self.as_str())
+    }
+
+    /// Rank used where a second person "of higher role" must approve.
+    pub fn rank(self) -> u8 {
+        match self {
+            Role::UnitOfficer | Role::PoliceOfficer | Role::Analyst => 1,
+            Role::FocalOfficer | Role::Auditor => 2,
+            Role::Supervisor => 3,
+            Role::Leader | Role::Admin => 4,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role '{0}'")]
+pub struct UnknownRole(pub String);
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownRole(s.to_string()))
+    }
+}
+
+/// What a route needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Perm {
+    /// Anyone, signed in or not (health check, login page, the public portal).
+    Public,
+    /// Any signed-in person, whatever the role (home, own account, password change).
+    SignedIn,
+    /// Reference data: administrative units and their old→new mapping.
+    ReferenceRead,
+    /// The list of organisations and units.
+    OrgsRead,
+    /// Create and edit organisations and units.
+    OrgsManage,
+    /// The list of users.
+    UsersRead,
+    /// Create users, change roles and scopes, reset passwords, deactivate.
+    UsersManage,
+    /// Create and revoke API keys for machine clients.
+    ApiKeysManage,
+    /// Read the audit log.
+    AuditRead,
+    /// Verify the audit chain.
+    AuditVerify,
+    /// Prometheus metrics.
+    Metrics,
+}
+
+impl Perm {
+    pub const ALL: [Perm; 11] = [
+        Perm::Public,
+        Perm::SignedIn,
+        Perm::ReferenceRead,
+        Perm::OrgsRead,
+        Perm::OrgsManage,
+        Perm::UsersRead,
+        Perm::UsersManage,
+        Perm::ApiKeysManage,
+        Perm::AuditRead,
+        Perm::AuditVerify,
+        Perm::Metrics,
+    ];
+
+    /// The API-key scope that grants this permission to a machine client, if any.
+    /// Machine clients never get the permissions of people (user and key management).
+    pub fn scope(self) -> Option<&'static str> {
+        match self {
+            Perm::Public => Some("public"),
+            Perm::ReferenceRead => Some("reference:read"),
+            Perm::OrgsRead => Some("orgs:read"),
+            Perm::AuditRead => Some("audit:read"),
+            Perm::AuditVerify => Some("audit:read"),
+            Perm::Metrics => Some("metrics"),
+            Perm::SignedIn
+            | Perm::OrgsManage
+            | Perm::UsersRead
+            | Perm::UsersManage
+            | Perm::ApiKeysManage => None,
+        }
+    }
+}
+
+/// Every scope an API key can be given.
+pub const SCOPES: &[&str] = &[
+    "reference:read",
+    "orgs:read",
+    "audit:read",
+    "metrics",
+    "ingest",
+];
+
+/// The permission matrix. The only place deciding whether a role holds a permission.
+pub fn allows(role: Role, perm: Perm) -> bool {
+    use Perm::*;
+    use Role::*;
+    match perm {
+        Public | SignedIn | ReferenceRead => true,
+        OrgsRead => true,
+        OrgsManage | UsersManage | ApiKeysManage => role == Admin,
+        UsersRead => matches!(role, Admin | Auditor | Leader | Supervisor),
+        AuditRead => matches!(role, Admin | Auditor | Supervisor),
+        AuditVerify => matches!(role, Admin | Auditor),
+        Metrics => matches!(role, Admin | Auditor),
+    }
+}
+
+/// Whether an API key with `scopes` holds `perm`.
+pub fn key_allows(scopes: &[String], perm: Perm) -> bool {
+    match perm.scope() {
+        Some("public") => true,
+        Some(s) => scopes.iter().any(|k| k == s),
+        None => false,
+    }
+}
+
+/// Checks a requested scope list; returns the first unknown scope.
+pub fn check_scopes(scopes: &[String]) -> Result<(), String> {
+    match scopes.iter().find(|s| !SCOPES.contains(&s.as_str())) {
+        Some(bad) => Err(bad.clone()),
+        None => Ok(()),
+    }
+}
+
+/// Password policy: at least 10 characters, not only digits, not the username.
+pub fn check_password(username: &str, password: &str) -> Result<(), &'static str> {
+    if password.chars().count() < 10 {
+        return Err("error.password_too_short");
+    }
+    if password.chars().all(|c| c.is_ascii_digit()) {
+        return Err("error.password_only_digits");
+    }
+    if crate::text::fold(password) == crate::text::fold(username) {
+        return Err("error.password_is_username");
+    }
+    Ok(())
+}
+
+/// Usernames: 3–64 of a–z, 0–9, '.', '_', '-'.
+pub fn check_username(u: &str) -> Result<(), &'static str> {
+    let ok_len = (3..=64).contains(&u.len());
+    let ok_chars = u
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if ok_len && ok_chars {
+        Ok(())
+    } else {
+        Err("error.username_invalid")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_names_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(r.as_str().parse::<Role>().unwrap(), r);
+        }
+        assert!("root".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn only_admin_manages_people() {
+        for r in Role::ALL {
+            assert_eq!(allows(r, Perm::UsersManage), r == Role::Admin);
+            assert_eq!(allows(r, Perm::ApiKeysManage), r == Role::Admin);
+        }
+    }
+
+    #[test]
+    fn keys_never_manage_people() {
+        let all: Vec<String> = SCOPES.iter().map(|s| s.to_string()).collect();
+        assert!(!key_allows(&all, Perm::UsersManage));
+        assert!(!key_allows(&all, Perm::SignedIn));
+        assert!(key_allows(&all, Perm::Metrics));
+        assert!(!key_allows(&[], Perm::Metrics));
+        assert!(key_allows(&[], Perm::Public));
+    }
+
+    #[test]
+    fn password_policy() {
+        assert!(check_password("an", "ngắn").is_err());
+        assert!(check_password("an", "1234567890").is_err());
+        assert!(check_password("nguyenvanan", "NguyenVanAn").is_err());
+        assert!(check_password("an", "mật khẩu dài hơn").is_ok());
+    }
+
+    #[test]
+    fn username_policy() {
+        assert!(check_username("ca.ninhhai").is_ok());
+        assert!(check_username("Có Dấu").is_err());
+        assert!(check_username("ab").is_err());
+    }
+}

@@ -1,0 +1,14 @@
+//! atgt-core: the pure domain of atgt.
+//!
+//! Types, legal rules held as data (with their legal basis and validity dates), and
+//! algorithms. Nothing here does IO, runs async code or knows about a database; the
+//! store and web layers depend on this crate, never the other way round.
+
+pub mod admin;
+pub mod audit;
+pub mod auth;
+pub mod i18n;
+pub mod legal;
+pub mod org;
+pub mod text;
+pub mod time;

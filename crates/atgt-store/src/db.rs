@@ -1,0 +1,451 @@
+//! One handle over both backends: SQLite (embedded default) and PostgreSQL.
+//!
+//! Capability modules write their SQL once, with `$1`-style placeholders that both
+//! SQLite and PostgreSQL understand, and bind [`Value`]s; rows are read through typed
+//! getters. Where the dialects differ, a module matches on [`Backend`]. This keeps the
+//! dialect differences inside atgt-store, and lets one test suite run on both.
+
+use crate::error::{StoreError, StoreResult};
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, Row as _};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Which database a handle talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A value bound to a placeholder. Nulls keep their type: PostgreSQL needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    I64(Option<i64>),
+    F64(Option<f64>),
+    Text(Option<String>),
+    Bool(Option<bool>),
+    Bytes(Option<Vec<u8>>),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::I64(Some(v))
+    }
+}
+impl From<i32> for Value {
+    fn from(v: i32) -> Self {
+        Value::I64(Some(v.into()))
+    }
+}
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Self {
+        Value::I64(v)
+    }
+}
+impl From<f64> for Value {
+    fn from(v: f64) -> Self {
+        Value::F64(Some(v))
+    }
+}
+impl From<Option<f64>> for Value {
+    fn from(v: Option<f64>) -> Self {
+        Value::F64(v)
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Bool(Some(v))
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(Some(v.to_string()))
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(Some(v))
+    }
+}
+impl From<&String> for Value {
+    fn from(v: &String) -> Self {
+        Value::Text(Some(v.clone()))
+    }
+}
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<Option<&str>> for Value {
+    fn from(v: Option<&str>) -> Self {
+        Value::Text(v.map(str::to_string))
+    }
+}
+impl From<Vec<u8>> for Value {
+    fn from(v: Vec<u8>) -> Self {
+        Value::Bytes(Some(v))
+    }
+}
+
+/// Builds an array of [`Value`]s from expressions convertible into them
+/// (`.to_vec()` it to push more).
+#[macro_export]
+macro_rules! params {
+    () => { [] as [$crate::db::Value; 0] };
+    ($($v:expr),+ $(,)?) => { [$($crate::db::Value::from($v)),+] };
+}
+
+/// A pool of connections to one database.
+#[derive(Clone)]
+pub struct Db {
+    inner: Inner,
+}
+
+#[derive(Clone)]
+enum Inner {
+    Sqlite(SqlitePool),
+    Pg(PgPool),
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Db({:?})", self.backend())
+    }
+}
+
+/// A database URL with any password hidden, for logs and `Debug`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Db {
+    /// Connects by URL: `sqlite://path/to/file.db` (created if missing) or
+    /// `postgres://user:pass@host/db`.
+    pub async fn connect(url: &str) -> StoreResult<Db> {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            Self::connect_sqlite(path).await
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await
+                .map_err(|e| StoreError::Connect(redact_url(url), e.to_string()))?;
+            Ok(Db {
+                inner: Inner::Pg(pool),
+            })
+        } else {
+            Err(StoreError::BadUrl(redact_url(url)))
+        }
+    }
+
+    async fn connect_sqlite(path: &str) -> StoreResult<Db> {
+        if path.is_empty() {
+            return Err(StoreError::BadUrl("sqlite://".into()));
+        }
+        let opts = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
+            .map_err(|e| StoreError::Connect(path.into(), e.to_string()))?
+            .create_if_missing(true)
+            // WAL: readers do not block the writer. synchronous=FULL: an acknowledged
+            // write survives power loss, not only a process crash.
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts)
+            .await
+            .map_err(|e| StoreError::Connect(path.into(), e.to_string()))?;
+        Ok(Db {
+            inner: Inner::Sqlite(pool),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.inner {
+            Inner::Sqlite(_) => Backend::Sqlite,
+            Inner::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    /// Starts a transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a transaction that reads then writes cannot fail halfway
+    /// with a lock upgrade error.
+    pub async fn begin(&self) -> StoreResult<Tx> {
+        Ok(match &self.inner {
+            Inner::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Inner::Pg(p) => Tx::Pg(p.begin().await?),
+        })
+    }
+
+    pub async fn execute(&self, sql: &str, args: &[Value]) -> StoreResult<u64> {
+        Ok(match &self.inner {
+            Inner::Sqlite(p) => bind_sqlite(sqlx::query(AssertSqlSafe(sql.to_owned())), args)
+                .execute(p)
+                .await?
+                .rows_affected(),
+            Inner::Pg(p) => bind_pg(sqlx::query(AssertSqlSafe(sql.to_owned())), args)
+                .execute(p)
+                .await?
+                .rows_affected(),
+        })
+    }
+
+    pub async fn fetch_all(&self, sql: &str, args: &[Value]) -> StoreResult<Vec<Row>> {
+        Ok(match &self.inner {
+            Inner::Sqlite(p) => bind_sqlite(sqlx::query(AssertSqlSafe(sql.to_owned())), args)
+                .fetch_all(p)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect(),
+            Inner::Pg(p) => bind_pg(sqlx::query(AssertSqlSafe(sql.to_owned())), args)
+                .fetch_all(p)
+                .await?
+                .into_iter()
+                .map(Row::Pg)
+                .collect(),
+        })
+    }
+
+    pub async fn fetch_optional(&self, sql: &str, args: &[Value]) -> StoreResult<Option<Row>> {
+        Ok(match &self.inner {
+            Inner::Sqlite(p) => bind_sqlite(sqlx::query(AssertSqlSafe(sql.to_owned())), args)
+                .fetch_optional(p)
+                .await?
+                .map(Row::Sqlite),
+            Inner::Pg(p) => bind_pg(sqlx::query(AssertSqlSafe(sql.to_owned())), args)
+                .fetch_optional(p)
+                .await?
+                .map(Row::Pg),
+        })
+    }
+
+    pub async fn fetch_one(&self, sql: &str, args: &[Value]) -> StoreResult<Row> {
+        self.fetch_optional(sql, args)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Runs a script of several statements (migrations), outside any transaction
+    /// management of ours.
+    pub(crate) async fn execute_script_in(tx: &mut Tx, script: &str) -> StoreResult<()> {
+        match tx {
+            Tx::Sqlite(t) => {
+                sqlx::raw_sql(AssertSqlSafe(script.to_owned()))
+                    .execute(&mut **t)
+                    .await?;
+            }
+            Tx::Pg(t) => {
+                sqlx::raw_sql(AssertSqlSafe(script.to_owned()))
+                    .execute(&mut **t)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.inner {
+            Inner::Sqlite(p) => Some(p),
+            Inner::Pg(_) => None,
+        }
+    }
+
+    pub fn pg_pool(&self) -> Option<&PgPool> {
+        match &self.inner {
+            Inner::Pg(p) => Some(p),
+            Inner::Sqlite(_) => None,
+        }
+    }
+
+    pub async fn close(&self) {
+        match &self.inner {
+            Inner::Sqlite(p) => p.close().await,
+            Inner::Pg(p) => p.close().await,
+        }
+    }
+}
+
+/// An open transaction. Dropped without [`Tx::commit`], it rolls back: a failed
+/// request never leaves half its writes behind.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Pg(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn execute(&mut self, sql: &str, args: &[Value]) -> StoreResult<u64> {
+        Ok(match self {
+            Tx::Sqlite(t) => bind_sqlite(sqlx::query(AssertSqlSafe(sql.to_owned())), args)
+                .execute(&mut **t)
+                .await?
+                .rows_affected(),
+            Tx::Pg(t) => bind_pg(sqlx::query(AssertSqlSafe(sql.to_owned())), args)
+                .execute(&mut **t)
+                .await?
+                .rows_affected(),
+        })
+    }
+
+    pub async fn fetch_all(&mut self, sql: &str, args: &[Value]) -> StoreResult<Vec<Row>> {
+        Ok(match self {
+            Tx::Sqlite(t) => bind_sqlite(sqlx::query(AssertSqlSafe(sql.to_owned())), args)
+                .fetch_all(&mut **t)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect(),
+            Tx::Pg(t) => bind_pg(sqlx::query(AssertSqlSafe(sql.to_owned())), args)
+                .fetch_all(&mut **t)
+                .await?
+                .into_iter()
+                .map(Row::Pg)
+                .collect(),
+        })
+    }
+
+    pub async fn fetch_optional(&mut self, sql: &str, args: &[Value]) -> StoreResult<Option<Row>> {
+        Ok(match self {
+            Tx::Sqlite(t) => bind_sqlite(sqlx::query(AssertSqlSafe(sql.to_owned())), args)
+                .fetch_optional(&mut **t)
+                .await?
+                .map(Row::Sqlite),
+            Tx::Pg(t) => bind_pg(sqlx::query(AssertSqlSafe(sql.to_owned())), args)
+                .fetch_optional(&mut **t)
+                .await?
+                .map(Row::Pg),
+        })
+    }
+
+    pub async fn fetch_one(&mut self, sql: &str, args: &[Value]) -> StoreResult<Row> {
+        self.fetch_optional(sql, args)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Inserts and returns the new row's integer `id` (both backends support
+    /// `RETURNING`).
+    pub async fn insert_id(&mut self, sql: &str, args: &[Value]) -> StoreResult<i64> {
+        self.fetch_one(sql, args).await?.i64("id")
+    }
+
+    pub async fn commit(self) -> StoreResult<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Pg(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+type SqliteQuery<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
+type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+fn bind_sqlite<'q>(mut q: SqliteQuery<'q>, args: &[Value]) -> SqliteQuery<'q> {
+    for a in args {
+        q = match a {
+            Value::I64(v) => q.bind(*v),
+            Value::F64(v) => q.bind(*v),
+            Value::Text(v) => q.bind(v.clone()),
+            Value::Bool(v) => q.bind(*v),
+            Value::Bytes(v) => q.bind(v.clone()),
+        };
+    }
+    q
+}
+
+fn bind_pg<'q>(mut q: PgQuery<'q>, args: &[Value]) -> PgQuery<'q> {
+    for a in args {
+        q = match a {
+            Value::I64(v) => q.bind(*v),
+            Value::F64(v) => q.bind(*v),
+            Value::Text(v) => q.bind(v.clone()),
+            Value::Bool(v) => q.bind(*v),
+            Value::Bytes(v) => q.bind(v.clone()),
+        };
+    }
+    q
+}
+
+/// A result row of either backend, read by column name.
+pub enum Row {
+    Sqlite(SqliteRow),
+    Pg(PgRow),
+}
+
+macro_rules! getter {
+    ($name:ident, $t:ty) => {
+        pub fn $name(&self, col: &str) -> StoreResult<$t> {
+            match self {
+                Row::Sqlite(r) => r.try_get::<$t, _>(col),
+                Row::Pg(r) => r.try_get::<$t, _>(col),
+            }
+            .map_err(|e| StoreError::Decode(col.to_string(), e.to_string()))
+        }
+    };
+}
+
+impl Row {
+    getter!(i64, i64);
+    getter!(opt_i64, Option<i64>);
+    getter!(f64, f64);
+    getter!(opt_f64, Option<f64>);
+    getter!(text, String);
+    getter!(opt_text, Option<String>);
+    getter!(bool, bool);
+    getter!(bytes, Vec<u8>);
+
+    /// A JSON column stored as text.
+    pub fn json(&self, col: &str) -> StoreResult<serde_json::Value> {
+        let s = self.text(col)?;
+        serde_json::from_str(&s).map_err(|e| StoreError::Decode(col.to_string(), e.to_string()))
+    }
+}
+
+/// Appends an accent-insensitive word filter: every word of `q` (folded) must occur in
+/// one of `cols` (which hold folded text). At most six words; LIKE wildcards in the
+/// query are dropped.
+pub fn push_word_filter(sql: &mut String, args: &mut Vec<Value>, q: Option<&str>, cols: &[&str]) {
+    let folded = atgt_core::text::fold(q.unwrap_or(""));
+    for w in folded.split(' ').filter(|w| !w.is_empty()).take(6) {
+        args.push(format!("%{}%", w.replace(['%', '_', '\\'], "")).into());
+        let n = args.len();
+        let ors: Vec<String> = cols.iter().map(|c| format!("{c} LIKE ${n}")).collect();
+        sql.push_str(&format!(" AND ({})", ors.join(" OR ")));
+    }
+}
+
+/// Appends `LIMIT $n OFFSET $m` with the values bound (limit clamped to 1..=1000).
+pub fn push_page(sql: &mut String, args: &mut Vec<Value>, limit: i64, offset: i64) {
+    args.push(limit.clamp(1, 1000).into());
+    args.push(offset.max(0).into());
+    let n = args.len();
+    sql.push_str(&format!(" LIMIT ${} OFFSET ${}", n - 1, n));
+}

@@ -1,0 +1,213 @@
+//! Schema migrations and reference data, per backend, embedded in the binary.
+//!
+//! Each backend has its own folder of numbered SQL files (`migrations/sqlite`,
+//! `migrations/postgres`). A migration runs in one transaction with the row that
+//! records it, so a failure leaves the database as it was. The checksum of every
+//! applied migration is kept: an edited migration is refused rather than silently
+//! diverging. Reference data (administrative units) is loaded after the schema, by
+//! upsert, and reloaded only when its embedded file changes.
+
+use crate::db::{Backend, Db, Tx, Value};
+use crate::error::{StoreError, StoreResult};
+use crate::params;
+use sha2::{Digest, Sha256};
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+macro_rules! migration {
+    ($v:expr, $name:expr, $path:expr) => {
+        Migration {
+            version: $v,
+            name: $name,
+            sql: include_str!($path),
+        }
+    };
+}
+
+const SQLITE: &[Migration] = &[migration!(
+    1,
+    "foundation",
+    "../migrations/sqlite/0001_foundation.sql"
+)];
+const POSTGRES: &[Migration] = &[migration!(
+    1,
+    "foundation",
+    "../migrations/postgres/0001_foundation.sql"
+)];
+
+pub fn migrations(backend: Backend) -> &'static [Migration] {
+    match backend {
+        Backend::Sqlite => SQLITE,
+        Backend::Postgres => POSTGRES,
+    }
+}
+
+fn checksum(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+const CREATE_TRACKING: &str = "CREATE TABLE IF NOT EXISTS atgt_migrations (
+    version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at_us BIGINT NOT NULL)";
+
+/// What is left to do on a database.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub migrations: Vec<i64>,
+    pub reference: Vec<&'static str>,
+}
+
+impl Pending {
+    pub fn is_empty(&self) -> bool {
+        self.migrations.is_empty() && self.reference.is_empty()
+    }
+    pub fn count(&self) -> usize {
+        self.migrations.len() + self.reference.len()
+    }
+}
+
+async fn applied(db: &Db) -> StoreResult<Vec<(i64, String)>> {
+    db.execute(CREATE_TRACKING, &[]).await?;
+    let rows = db
+        .fetch_all(
+            "SELECT version, checksum FROM atgt_migrations ORDER BY version",
+            &[],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.i64("version")?, r.text("checksum")?)))
+        .collect()
+}
+
+/// Lists unapplied migrations and stale reference data; fails if an applied migration
+/// was changed or the database knows a migration this program does not.
+pub async fn pending(db: &Db) -> StoreResult<Pending> {
+    let done = applied(db).await?;
+    let all = migrations(db.backend());
+    for (v, sum) in &done {
+        match all.iter().find(|m| m.version == *v) {
+            None => return Err(StoreError::UnknownMigration(*v)),
+            Some(m) if checksum(m.sql) != *sum => return Err(StoreError::MigrationChanged(*v)),
+            Some(_) => {}
+        }
+    }
+    let migrations: Vec<i64> = all
+        .iter()
+        .filter(|m| !done.iter().any(|(v, _)| *v == m.version))
+        .map(|m| m.version)
+        .collect();
+    let mut reference = Vec::new();
+    if migrations.is_empty() {
+        for set in crate::reference::SETS {
+            let row = db
+                .fetch_optional(
+                    "SELECT checksum FROM reference_data WHERE name = $1",
+                    &params![set.name],
+                )
+                .await?;
+            if row.map(|r| r.text("checksum")).transpose()?.as_deref()
+                != Some(&checksum(set.content))
+            {
+                reference.push(set.name);
+            }
+        }
+    } else {
+        reference = crate::reference::SETS.iter().map(|s| s.name).collect();
+    }
+    Ok(Pending {
+        migrations,
+        reference,
+    })
+}
+
+/// Applies every pending migration, then loads changed reference data.
+pub async fn run(db: &Db) -> StoreResult<Pending> {
+    let todo = pending(db).await?;
+    for m in migrations(db.backend())
+        .iter()
+        .filter(|m| todo.migrations.contains(&m.version))
+    {
+        tracing::info!(version = m.version, name = m.name, "applying migration");
+        let mut tx = db.begin().await?;
+        Db::execute_script_in(&mut tx, m.sql).await?;
+        tx.execute(
+            "INSERT INTO atgt_migrations (version, name, checksum, applied_at_us) VALUES ($1, $2, $3, $4)",
+            &params![m.version, m.name, checksum(m.sql), now_us()],
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    for set in crate::reference::SETS
+        .iter()
+        .filter(|s| todo.reference.contains(&s.name))
+    {
+        tracing::info!(name = set.name, "loading reference data");
+        let mut tx = db.begin().await?;
+        let n = (set.load)(&mut tx, set.content).await?;
+        tx.execute(
+            "INSERT INTO reference_data (name, checksum, rows_loaded, loaded_at_us) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum,
+               rows_loaded = excluded.rows_loaded, loaded_at_us = excluded.loaded_at_us",
+            &params![set.name, checksum(set.content), n as i64, now_us()],
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(todo)
+}
+
+/// Refuses a database with pending work, with the count in the error.
+pub async fn ensure_current(db: &Db) -> StoreResult<()> {
+    let p = pending(db).await?;
+    if p.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::PendingMigrations(p.count()))
+    }
+}
+
+pub(crate) fn now_us() -> i64 {
+    jiff::Timestamp::now().as_microsecond()
+}
+
+/// Inserts rows in batches of multi-row `INSERT … VALUES (…), (…)` statements.
+/// `head` is the statement up to `VALUES`, `tail` anything after the rows
+/// (e.g. `ON CONFLICT …`).
+pub(crate) async fn insert_batched(
+    tx: &mut Tx,
+    head: &str,
+    tail: &str,
+    width: usize,
+    rows: Vec<Vec<Value>>,
+) -> StoreResult<usize> {
+    let per = (30_000 / width.max(1)).clamp(1, 500);
+    let n = rows.len();
+    for chunk in rows.chunks(per) {
+        let mut sql = String::with_capacity(head.len() + chunk.len() * width * 5 + tail.len());
+        sql.push_str(head);
+        sql.push_str(" VALUES ");
+        let mut args = Vec::with_capacity(chunk.len() * width);
+        for (i, row) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for j in 0..width {
+                if j > 0 {
+                    sql.push(',');
+                }
+                sql.push('$');
+                sql.push_str(&(i * width + j + 1).to_string());
+            }
+            sql.push(')');
+            args.extend(row.iter().cloned());
+        }
+        sql.push(' ');
+        sql.push_str(tail);
+        tx.execute(&sql, &args).await?;
+    }
+    Ok(n)
+}
