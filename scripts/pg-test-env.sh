@@ -89,7 +89,7 @@ find_bindir() {
         return 0
     fi
     # otherwise the newest installed major version
-    for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do
+    for d in $(printf '%s\n' /usr/lib/postgresql/*/bin | sort -rV); do
         if [[ -x $d/initdb ]]; then
             echo "$d"
             return 0
@@ -167,7 +167,7 @@ do_stop() {
 
 init_cluster() {
     local dir=$1 port=$2 locale_args
-    if locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then
+    if [[ $'\n'$(locale -a 2>/dev/null)$'\n' =~ $'\n'[Cc]\.(UTF-8|utf8)$'\n' ]]; then
         locale_args=(--locale=C.UTF-8 --encoding=UTF8)
     else
         locale_args=(--locale=C --encoding=UTF8)
@@ -212,8 +212,17 @@ start_cluster() {
     # stale lock files from a killed server would block the start
     rm -f -- "$dir/postmaster.pid" "$dir/.s.PGSQL.$port.lock"
     log "starting cluster on 127.0.0.1:$port"
-    # 9>&-: the postmaster must not inherit (and so keep holding) our flock fd
-    as_pg "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null 2>&1 9>&- || {
+    # The long-lived postmaster must not inherit any descriptor beyond 0-2: it would
+    # keep holding our flock (fd 9) or a caller's pipe (making `... | tee` hang).
+    (
+        for fd in "/proc/$BASHPID/fd"/*; do
+            fd=${fd##*/}
+            if ((fd > 2)); then
+                eval "exec $fd>&-"
+            fi
+        done
+        as_pg "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start
+    ) </dev/null >/dev/null 2>&1 || {
         tail -n 30 "$dir/server.log" >&2 2>/dev/null || true
         die "pg_ctl start failed (log: $dir/server.log)"
     }

@@ -14,6 +14,7 @@ use std::str::FromStr;
 /// Which map a unit belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Scheme {
     /// Three tiers, until 30/6/2025.
     Old,
@@ -59,6 +60,7 @@ impl FromStr for Scheme {
 /// Tier of a unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Level {
     Province,
     District,
@@ -89,6 +91,7 @@ impl FromStr for Level {
 
 /// An administrative unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdminUnit {
     pub scheme: Scheme,
     /// The official code, zero-padded as published ("56", "22333").

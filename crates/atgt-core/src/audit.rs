@@ -15,6 +15,7 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 
 /// An entry as stored (the hash fields included).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Entry {
     /// 1, 2, 3, … without gaps.
     pub seq: i64,
@@ -167,6 +168,7 @@ pub fn seal(prev: Option<(i64, &str)>, at_us: i64, e: NewEntry) -> Entry {
 /// Why the chain is broken at an entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Break {
     /// The sequence skips (an entry was deleted) or goes backwards (reordered).
     Gap { expected: i64, found: i64 },

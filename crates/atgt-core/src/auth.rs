@@ -11,6 +11,7 @@ use std::str::FromStr;
 /// The roles of design.md. The public (no login) has no role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     /// System administrator: units, users, API keys, reference data.
     Admin,
@@ -94,6 +95,7 @@ impl FromStr for Role {
 /// What a route needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Perm {
     /// Anyone, signed in or not (health check, login page, the public portal).
     Public,

@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum OrgKind {
     /// Cấp ủy Đảng (Tỉnh ủy, Huyện ủy, Đảng ủy xã).
     PartyCommittee,

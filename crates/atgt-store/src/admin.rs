@@ -41,6 +41,7 @@ pub struct UnitQuery {
 
 /// An old unit with the new unit(s) it became.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mapping {
     pub old_code: String,
     pub old_level: String,

@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiKey {
     pub id: i64,
     pub prefix: String,

@@ -90,6 +90,7 @@ const COLUMNS: &str = "seq, at_us, actor_kind, actor_id, actor_name, action, ent
 
 /// The outcome of a verification.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Verdict {
     pub entries: i64,
     pub head: String,

@@ -12,6 +12,7 @@ use atgt_core::text::{fold, nfc};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Org {
     pub id: i64,
     pub code: String,
@@ -28,6 +29,7 @@ pub struct Org {
 
 /// The fields a person enters for an organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrgInput {
     pub code: String,
     pub name: String,

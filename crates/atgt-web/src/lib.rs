@@ -1,1 +1,38 @@
+//! atgt-web: the HTTP layer. A JSON API under `/api/v1` (described by an OpenAPI 3.1
+//! document generated from the handlers), server-rendered HTML pages in Vietnamese
+//! (English available), sign-in, sessions, CSRF protection and API keys.
+//!
+//! Every route is declared once in [`routes::table`] with the permission it needs;
+//! the router is built from that table, so a route cannot exist without a permission
+//! check, and the role × route test walks the same table.
 
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod metrics;
+pub mod pages;
+pub mod routes;
+pub mod state;
+pub mod view;
+
+pub use state::{AppState, WebConfig};
+
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+/// Serves the app on a bound listener until `shutdown` resolves; in-flight requests
+/// finish first (graceful shutdown).
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = routes::router(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,89 @@
+//! The JSON API under `/api/v1`. Its OpenAPI 3.1 document is generated from the
+//! handlers' annotations; a test checks it lists exactly the API routes of the route
+//! table, with the same methods.
+//!
+//! Authentication: a session cookie (with the `x-csrf-token` header on writes) or
+//! `Authorization: Bearer <API key>`. Errors are `{"error": {"code", "message",
+//! "field"?, "request_id"}}` with messages in the caller's language.
+
+pub mod admin_units;
+pub mod audit;
+pub mod me;
+pub mod orgs;
+pub mod users;
+
+use axum::Json;
+use serde::Serialize;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+/// A page of results.
+#[derive(Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+/// The error body of every API error.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable code: not_found, forbidden, unauthorized, bad_api_key, csrf, invalid, conflict, too_many_requests, internal.
+    pub code: String,
+    /// The message in the caller's language.
+    pub message: String,
+    /// The field at fault, for `invalid`.
+    pub field: Option<String>,
+    pub request_id: String,
+}
+
+struct SecurityAddon;
+
+impl Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let c = openapi.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+        c.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(
+                utoipa::openapi::security::ApiKeyValue::new(crate::auth::SESSION_COOKIE),
+            )),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "atgt API", description = "An toàn giao thông — traffic order and safety programme management."),
+    paths(
+        openapi_json,
+        me::me,
+        admin_units::list,
+        admin_units::get,
+        orgs::list,
+        orgs::create,
+        orgs::get,
+        orgs::update,
+        users::list,
+        users::create,
+        users::get,
+        audit::list,
+        audit::verify,
+    ),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&SecurityAddon)
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI 3.1 document of the API.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", responses((status = 200, description = "The OpenAPI document")))]
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,86 @@
+//! The overview page and the capability modules' landing pages.
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::view::{MODULES, PageCtx, render};
+use askama::Template;
+use atgt_store::users::User;
+use axum::extract::{Path, State};
+use axum::response::Response;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomeView {
+    ctx: PageCtx,
+    user: User,
+    org_name: String,
+    scope_name: String,
+    chain_head: String,
+    /// (slug, seed passage, nav key, description key)
+    modules: Vec<(String, String, String, String)>,
+}
+
+pub async fn show(
+    State(st): State<AppState>,
+    CurrentUser(user, _): CurrentUser,
+    ctx: PageCtx,
+) -> AppResult<Response> {
+    let org_name = st.store.org(user.org_id).await?.name;
+    let scope_name = match (&user.scope_scheme, &user.scope_code) {
+        (Some(s), Some(c)) => st
+            .store
+            .admin_unit(*s, c)
+            .await
+            .map(|u| u.name)
+            .unwrap_or_else(|_| c.clone()),
+        _ => ctx.t("common.whole_country"),
+    };
+    let chain_head = match st.store.audit_head().await? {
+        Some((seq, h)) => format!("#{seq} {}", &h[..16]),
+        None => "—".into(),
+    };
+    let modules = MODULES
+        .iter()
+        .map(|(m, p)| {
+            (
+                m.to_string(),
+                p.to_string(),
+                format!("nav.{m}"),
+                format!("module.{m}"),
+            )
+        })
+        .collect();
+    let v = HomeView {
+        ctx,
+        user,
+        org_name,
+        scope_name,
+        chain_head,
+        modules,
+    };
+    render(&v.ctx, &v)
+}
+
+#[derive(Template)]
+#[template(path = "module.html")]
+struct ModuleView {
+    ctx: PageCtx,
+    nav_key: String,
+    desc_key: String,
+    passage: String,
+}
+
+pub async fn module(Path(slug): Path<String>, ctx: PageCtx) -> AppResult<Response> {
+    let (m, passage) = MODULES
+        .iter()
+        .find(|(m, _)| *m == slug)
+        .ok_or(AppError::NotFound)?;
+    let v = ModuleView {
+        ctx,
+        nav_key: format!("nav.{m}"),
+        desc_key: format!("module.{m}"),
+        passage: passage.to_string(),
+    };
+    render(&v.ctx, &v)
+}

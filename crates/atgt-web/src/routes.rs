@@ -1,0 +1,330 @@
+//! Every route, with the permission it needs, in one table; the router is built from
+//! it. Also the request-wide layers: request id, metrics, tracing, error rendering,
+//! authentication.
+
+use crate::auth::{authenticate, guard};
+use crate::error::{AppError, ErrorMarker};
+use crate::state::AppState;
+use crate::{api, assets, metrics, pages};
+use atgt_core::auth::Perm;
+use atgt_core::i18n::Lang;
+use axum::extract::{MatchedPath, Request, State};
+use axum::handler::Handler;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Json, Redirect, Response};
+use axum::routing::{MethodRouter, delete, get, post, put};
+use axum::{Router, body::Body};
+use std::time::{Duration, Instant};
+use tower_http::timeout::TimeoutLayer;
+
+/// A route's method, path (axum syntax) and permission.
+#[derive(Debug, Clone)]
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub perm: Perm,
+}
+
+pub struct Route {
+    pub spec: RouteSpec,
+    mr: MethodRouter<AppState>,
+}
+
+fn route<H, T>(method: Method, path: &'static str, perm: Perm, h: H) -> Route
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    let mr = match method {
+        Method::GET => get(h),
+        Method::POST => post(h),
+        Method::PUT => put(h),
+        Method::DELETE => delete(h),
+        _ => unreachable!("only GET, POST, PUT and DELETE routes are declared"),
+    };
+    Route {
+        spec: RouteSpec { method, path, perm },
+        mr,
+    }
+}
+
+/// The whole route table.
+pub fn table() -> Vec<Route> {
+    use Method as M;
+    use Perm::*;
+    vec![
+        // Operations and public
+        route(M::GET, "/healthz", Public, pages::system::healthz),
+        route(M::GET, "/metrics", Metrics, metrics::handler),
+        route(M::GET, "/static/{*path}", Public, assets::handler),
+        route(M::GET, "/favicon.ico", Public, assets::favicon),
+        route(M::GET, "/lang/{code}", Public, pages::system::set_lang),
+        // Sign-in and account
+        route(M::GET, "/login", Public, pages::login::form),
+        route(M::POST, "/login", Public, pages::login::submit),
+        route(M::POST, "/logout", SignedIn, pages::login::logout),
+        route(M::GET, "/account", SignedIn, pages::account::show),
+        route(
+            M::POST,
+            "/account/password",
+            SignedIn,
+            pages::account::change_password,
+        ),
+        // Home and the capability modules
+        route(M::GET, "/", SignedIn, pages::home::show),
+        route(M::GET, "/m/{module}", SignedIn, pages::home::module),
+        // Administration
+        route(M::GET, "/admin/orgs", OrgsRead, pages::orgs::list),
+        route(M::GET, "/admin/orgs/new", OrgsManage, pages::orgs::new_form),
+        route(M::POST, "/admin/orgs", OrgsManage, pages::orgs::create),
+        route(M::GET, "/admin/orgs/{id}", OrgsRead, pages::orgs::show),
+        route(
+            M::GET,
+            "/admin/orgs/{id}/edit",
+            OrgsManage,
+            pages::orgs::edit_form,
+        ),
+        route(M::POST, "/admin/orgs/{id}", OrgsManage, pages::orgs::update),
+        route(M::GET, "/admin/users", UsersRead, pages::users::list),
+        route(
+            M::GET,
+            "/admin/users/new",
+            UsersManage,
+            pages::users::new_form,
+        ),
+        route(M::POST, "/admin/users", UsersManage, pages::users::create),
+        route(
+            M::GET,
+            "/admin/users/{id}/edit",
+            UsersManage,
+            pages::users::edit_form,
+        ),
+        route(
+            M::POST,
+            "/admin/users/{id}",
+            UsersManage,
+            pages::users::update,
+        ),
+        route(
+            M::POST,
+            "/admin/users/{id}/password",
+            UsersManage,
+            pages::users::reset_password,
+        ),
+        route(
+            M::GET,
+            "/admin/apikeys",
+            ApiKeysManage,
+            pages::apikeys::list,
+        ),
+        route(
+            M::POST,
+            "/admin/apikeys",
+            ApiKeysManage,
+            pages::apikeys::create,
+        ),
+        route(
+            M::POST,
+            "/admin/apikeys/{id}/revoke",
+            ApiKeysManage,
+            pages::apikeys::revoke,
+        ),
+        route(
+            M::GET,
+            "/admin-units",
+            ReferenceRead,
+            pages::admin_units::list,
+        ),
+        route(
+            M::GET,
+            "/admin-units/{scheme}/{code}",
+            ReferenceRead,
+            pages::admin_units::show,
+        ),
+        route(M::GET, "/audit", AuditRead, pages::audit::list),
+        route(M::GET, "/audit/verify", AuditVerify, pages::audit::verify),
+        // JSON API
+        route(M::GET, "/api/v1/openapi.json", Public, api::openapi_json),
+        route(M::GET, "/api/v1/me", SignedIn, api::me::me),
+        route(
+            M::GET,
+            "/api/v1/admin-units",
+            ReferenceRead,
+            api::admin_units::list,
+        ),
+        route(
+            M::GET,
+            "/api/v1/admin-units/{scheme}/{code}",
+            ReferenceRead,
+            api::admin_units::get,
+        ),
+        route(M::GET, "/api/v1/orgs", OrgsRead, api::orgs::list),
+        route(M::POST, "/api/v1/orgs", OrgsManage, api::orgs::create),
+        route(M::GET, "/api/v1/orgs/{id}", OrgsRead, api::orgs::get),
+        route(M::PUT, "/api/v1/orgs/{id}", OrgsManage, api::orgs::update),
+        route(M::GET, "/api/v1/users", UsersRead, api::users::list),
+        route(M::POST, "/api/v1/users", UsersManage, api::users::create),
+        route(M::GET, "/api/v1/users/{id}", UsersRead, api::users::get),
+        route(M::GET, "/api/v1/audit", AuditRead, api::audit::list),
+        route(
+            M::GET,
+            "/api/v1/audit/verify",
+            AuditVerify,
+            api::audit::verify,
+        ),
+    ]
+}
+
+/// The request id, generated per request and returned as `x-request-id`.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+async fn request_id(mut req: Request, next: Next) -> Response {
+    let id = crate::auth::token::random(9);
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let span =
+        tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
+    let _enter = span.enter();
+    drop(_enter);
+    let mut r = tracing::Instrument::instrument(next.run(req), span).await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        r.headers_mut().insert("x-request-id", v);
+    }
+    r
+}
+
+async fn track(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let r = next.run(req).await;
+    let status = r.status().as_u16();
+    st.metrics
+        .observe(method.as_str(), &route, status, start.elapsed());
+    if status >= 500 {
+        tracing::warn!(%method, route, status, "request failed");
+    } else {
+        tracing::debug!(%method, route, status, ms = start.elapsed().as_millis() as u64, "request");
+    }
+    r
+}
+
+/// Paths answered in JSON.
+pub fn is_api(path: &str) -> bool {
+    path.starts_with("/api/") || path == "/metrics" || path == "/healthz"
+}
+
+/// Turns an [`ErrorMarker`] into the body the client reads: JSON for the API, a page
+/// (or a redirect to sign in) for the UI.
+async fn render_errors(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().map(str::to_string);
+    let headers = req.headers().clone();
+    let rid = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
+    let resp = next.run(req).await;
+    let Some(ErrorMarker(err)) = resp.extensions().get::<ErrorMarker>().cloned() else {
+        return resp;
+    };
+    let lang = crate::view::request_lang(&headers, None);
+    if let AppError::Internal(e) = err.as_ref() {
+        tracing::error!(request_id = %rid, error = ?e, "internal error");
+    }
+    let status = err.status();
+    if is_api(&path) {
+        let mut body = serde_json::json!({
+            "error": { "code": err.code(), "message": err.message(lang), "request_id": rid }
+        });
+        if let AppError::Invalid { field, .. } = err.as_ref() {
+            body["error"]["field"] = serde_json::Value::String(field.clone());
+        }
+        let mut r = (status, Json(body)).into_response();
+        if matches!(
+            err.as_ref(),
+            AppError::Unauthorized { .. } | AppError::BadApiKey
+        ) {
+            r.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        return r;
+    }
+    if let AppError::Unauthorized { expired } = err.as_ref() {
+        let mut next_path = path.clone();
+        if let Some(q) = query {
+            next_path.push('?');
+            next_path.push_str(&q);
+        }
+        let target = format!(
+            "/login?next={}{}",
+            urlencode(&next_path),
+            if *expired { "&expired=1" } else { "" }
+        );
+        return Redirect::to(&target).into_response();
+    }
+    let html = pages::system::error_page(lang, status, &err.message(lang), &rid);
+    (status, html).into_response()
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|v| v[1..].to_string())
+        .unwrap_or_default()
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// Security headers on every response.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut r = next.run(req).await;
+    let h = r.headers_mut();
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
+        "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    ));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    r
+}
+
+/// Builds the application router from the table.
+pub fn router(state: AppState) -> Router {
+    let mut r: Router<AppState> = Router::new();
+    for Route { spec, mr } in table() {
+        let perm = spec.perm;
+        let guarded = mr.route_layer(from_fn(move |req: Request<Body>, next: Next| {
+            guard(perm, req, next)
+        }));
+        r = r.route(spec.path, guarded);
+    }
+    r.fallback(not_found)
+        .layer(from_fn_with_state(state.clone(), authenticate))
+        .layer(from_fn(render_errors))
+        .layer(from_fn(security_headers))
+        .layer(from_fn_with_state(state.clone(), track))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+        .layer(from_fn(request_id))
+        .with_state(state)
+}
+
+/// Answers for languages not otherwise used here, to keep `Lang` in scope for docs.
+#[allow(dead_code)]
+fn _lang(_: Lang) {}

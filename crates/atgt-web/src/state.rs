@@ -1,0 +1,65 @@
+//! Shared state of the web layer and its settings.
+
+use crate::auth::limiter::LoginLimiter;
+use crate::metrics::Metrics;
+use atgt_store::Store;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Settings of the web layer (the `[web]` table of the config file).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebConfig {
+    /// Send cookies with the Secure flag. Leave on behind HTTPS; the demo on
+    /// localhost turns it off.
+    pub secure_cookies: bool,
+    /// Minutes without activity before a session ends.
+    pub session_idle_minutes: i64,
+    /// Hours after sign-in before a session ends regardless of activity.
+    pub session_max_hours: i64,
+    /// Failed sign-ins allowed per client address and username in the window.
+    pub login_max_failures: u32,
+    /// The window of the sign-in limiter, in minutes.
+    pub login_window_minutes: u32,
+    /// Trust the first address of X-Forwarded-For (only behind your own proxy).
+    pub trust_forwarded_for: bool,
+    /// Label pages as sample data (the demo).
+    pub sample_data: bool,
+    /// Optional map tile URL template; none by default (no outside requests).
+    pub tile_url: Option<String>,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: true,
+            session_idle_minutes: 120,
+            session_max_hours: 12,
+            login_max_failures: 5,
+            login_window_minutes: 15,
+            trust_forwarded_for: false,
+            sample_data: false,
+            tile_url: None,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+    pub limiter: Arc<LoginLimiter>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> AppState {
+        let limiter = LoginLimiter::new(config.login_max_failures, config.login_window_minutes);
+        AppState {
+            store,
+            config: Arc::new(config),
+            limiter: Arc::new(limiter),
+            metrics: Arc::new(Metrics::new()),
+        }
+    }
+}
