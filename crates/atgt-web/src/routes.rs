@@ -7,7 +7,6 @@ use crate::error::{AppError, ErrorMarker};
 use crate::state::AppState;
 use crate::{api, assets, metrics, pages};
 use atgt_core::auth::Perm;
-use atgt_core::i18n::Lang;
 use axum::extract::{MatchedPath, Request, State};
 use axum::handler::Handler;
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -234,7 +233,7 @@ async fn render_errors(req: Request, next: Next) -> Response {
     let Some(ErrorMarker(err)) = resp.extensions().get::<ErrorMarker>().cloned() else {
         return resp;
     };
-    let lang = crate::view::request_lang(&headers, None);
+    let lang = crate::view::request_lang(&headers, None, is_api(&path));
     if let AppError::Internal(e) = err.as_ref() {
         tracing::error!(request_id = %rid, error = ?e, "internal error");
     }
@@ -324,7 +323,3 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(request_id))
         .with_state(state)
 }
-
-/// Answers for languages not otherwise used here, to keep `Lang` in scope for docs.
-#[allow(dead_code)]
-fn _lang(_: Lang) {}

@@ -123,7 +123,7 @@ impl PageCtx {
     pub fn role_label(&self) -> String {
         self.user
             .as_ref()
-            .map(|u| self.t(&u.role.label_key()))
+            .map(|u| self.t(u.role.label_key()))
             .unwrap_or_default()
     }
 
@@ -136,19 +136,25 @@ impl PageCtx {
     }
 }
 
-/// The language of a request: the cookie, else the user's setting, else the browser's.
-pub fn request_lang(headers: &axum::http::HeaderMap, user: Option<&User>) -> Lang {
+/// The language of a request: the language cookie (the switch in the top bar), else
+/// the user's setting, else Vietnamese. Pages do not follow the browser's
+/// Accept-Language: the system speaks Vietnamese unless someone chooses English. API
+/// clients may ask for English with Accept-Language (`api = true`).
+pub fn request_lang(headers: &axum::http::HeaderMap, user: Option<&User>, api: bool) -> Lang {
     if let Some(l) = cookie(headers, LANG_COOKIE).and_then(Lang::parse) {
         return l;
     }
     if let Some(u) = user {
         return u.locale;
     }
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map(Lang::from_accept_language)
-        .unwrap_or_default()
+    if api {
+        return headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(Lang::from_accept_language)
+            .unwrap_or_default();
+    }
+    Lang::Vi
 }
 
 impl FromRequestParts<AppState> for PageCtx {
@@ -164,7 +170,7 @@ impl FromRequestParts<AppState> for PageCtx {
             .filter(|k| !k.is_empty() && atgt_core::i18n::has(Lang::Vi, k))
             .map(str::to_string);
         Ok(PageCtx {
-            lang: request_lang(&parts.headers, user.as_ref()),
+            lang: request_lang(&parts.headers, user.as_ref(), false),
             user,
             principal: auth.principal,
             csrf,

@@ -1,1 +1,444 @@
-fn main() {}
+//! The `atgt` command: serve the web UI and API, run the demo, migrate, manage users and
+//! API keys, verify the audit chain, back up.
+
+mod config;
+mod demo;
+
+use anyhow::{Context, bail};
+use atgt_core::admin::Scheme;
+use atgt_core::audit::Actor;
+use atgt_core::auth::Role;
+use atgt_core::i18n::Lang;
+use atgt_store::Store;
+use atgt_store::users::NewUser;
+use atgt_web::AppState;
+use clap::{Parser, Subcommand};
+use config::Config;
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "atgt",
+    version,
+    about = "An toàn giao thông — traffic order and safety programme management"
+)]
+struct Cli {
+    /// Configuration file (TOML). Also ATGT_CONFIG.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Serve the web UI and the API.
+    Serve {
+        /// sqlite://PATH or postgres://… (overrides the config file).
+        #[arg(long, env = "ATGT_DATABASE")]
+        database: Option<String>,
+        /// Address to listen on, e.g. 127.0.0.1:8080.
+        #[arg(long)]
+        listen: Option<String>,
+        /// Apply pending migrations before serving.
+        #[arg(long)]
+        migrate: bool,
+    },
+    /// Seed (or reuse) the sample locality in a SQLite file and serve it on localhost.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Folder for the demo database.
+        #[arg(long, default_value = "atgt-data")]
+        data_dir: PathBuf,
+    },
+    /// Apply pending migrations and reference data.
+    Migrate {
+        #[arg(long, env = "ATGT_DATABASE")]
+        database: Option<String>,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+    /// Manage API keys of machine clients.
+    Apikey {
+        #[command(subcommand)]
+        cmd: ApikeyCmd,
+    },
+    /// The audit chain.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+    /// Write a consistent copy of a running SQLite database.
+    Backup {
+        #[arg(long, env = "ATGT_DATABASE")]
+        database: Option<String>,
+        /// The copy to write (must not exist).
+        #[arg(long)]
+        output: PathBuf,
+    },
+    /// Configuration helpers.
+    Config {
+        #[command(subcommand)]
+        cmd: ConfigCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Add a user. The password is read from standard input with --password-stdin,
+    /// or generated and printed once.
+    Add {
+        #[arg(long, env = "ATGT_DATABASE")]
+        database: Option<String>,
+        #[arg(long)]
+        username: String,
+        /// Full name, e.g. "Nguyễn Văn An".
+        #[arg(long)]
+        name: String,
+        /// admin, leader, focal_officer, unit_officer, police_officer, supervisor, analyst, auditor.
+        #[arg(long)]
+        role: String,
+        /// Code of the user's unit.
+        #[arg(long)]
+        org: String,
+        /// Administrative unit code limiting the user's data scope.
+        #[arg(long)]
+        scope: Option<String>,
+        /// Map of the scope code: new (default) or old.
+        #[arg(long, default_value = "new")]
+        scope_scheme: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApikeyCmd {
+    /// Create a key; it is printed once and only its hash is stored.
+    Create {
+        #[arg(long, env = "ATGT_DATABASE")]
+        database: Option<String>,
+        #[arg(long)]
+        name: String,
+        /// Scope (repeatable): reference:read, orgs:read, audit:read, metrics, ingest.
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+        /// Code of the partner's unit.
+        #[arg(long)]
+        org: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Verify the whole chain; exits 0 when intact, 2 naming the first broken entry.
+    Verify {
+        #[arg(long, env = "ATGT_DATABASE")]
+        database: Option<String>,
+        /// A head recorded earlier (SEQ:HASH, as printed by verify): the chain must
+        /// still contain it.
+        #[arg(long)]
+        expect_head: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCmd {
+    /// Print an example configuration file with the defaults.
+    Default,
+}
+
+fn init_logging(cfg: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&cfg.log.level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if cfg.log.format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn db_url(flag: Option<String>, cfg: &Config) -> String {
+    flag.unwrap_or_else(|| cfg.database.clone())
+}
+
+/// Ensures the folder of a SQLite file exists.
+fn prepare_sqlite(url: &str) -> anyhow::Result<()> {
+    if let Some(path) = url.strip_prefix("sqlite://")
+        && let Some(dir) = std::path::Path::new(path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn serve(
+    store: Store,
+    cfg: &Config,
+    listen: &str,
+    banner: Option<String>,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    if let Some(b) = banner {
+        println!("{}", b.replace("{url}", &format!("http://{addr}")));
+    }
+    tracing::info!(%addr, backend = ?store.backend(), "serving");
+    let state = AppState::new(store.clone(), cfg.web.clone());
+    atgt_web::serve(listener, state, shutdown_signal()).await?;
+    store.db.close().await;
+    Ok(())
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let cfg = Config::load(cli.config.as_ref())?;
+    init_logging(&cfg);
+    tracing::debug!(config = ?cfg.redacted(), "configuration");
+    for var in Config::unknown_env() {
+        tracing::warn!(variable = %var, "ATGT_ variable not used by any setting");
+    }
+    match cli.cmd {
+        Cmd::Serve {
+            database,
+            listen,
+            migrate,
+        } => {
+            let url = db_url(database, &cfg);
+            prepare_sqlite(&url)?;
+            let store = if migrate {
+                Store::open_migrated(&url).await?
+            } else {
+                Store::open_current(&url).await.map_err(|e| match e {
+                    atgt_store::StoreError::PendingMigrations(n) => anyhow::anyhow!(
+                        "the database has {n} pending migration(s). Run `atgt migrate --database {}` first, or start with `atgt serve --migrate`.",
+                        atgt_store::db::redact_url(&url)
+                    ),
+                    e => e.into(),
+                })?
+            };
+            let listen = listen.unwrap_or_else(|| cfg.listen.clone());
+            serve(store, &cfg, &listen, Some("atgt: serving on {url}".into())).await?;
+        }
+        Cmd::Demo { listen, data_dir } => {
+            std::fs::create_dir_all(&data_dir)
+                .with_context(|| format!("cannot create {}", data_dir.display()))?;
+            let url = format!("sqlite://{}", data_dir.join("demo.db").display());
+            let store = Store::open_migrated(&url).await?;
+            let seeded = demo::seed(&store).await?;
+            let mut cfg = cfg.clone();
+            cfg.web.sample_data = true;
+            // The demo is served over plain HTTP on localhost.
+            cfg.web.secure_cookies = false;
+            let banner = demo::banner(&url, seeded);
+            serve(store, &cfg, &listen, Some(banner)).await?;
+        }
+        Cmd::Migrate { database } => {
+            let url = db_url(database, &cfg);
+            prepare_sqlite(&url)?;
+            let store = Store::connect(&url).await?;
+            let done = atgt_store::migrate::run(&store.db).await?;
+            println!(
+                "{}: {} migration(s) and {} reference data set(s) applied.",
+                atgt_store::db::redact_url(&url),
+                done.migrations.len(),
+                done.reference.len()
+            );
+        }
+        Cmd::User {
+            cmd:
+                UserCmd::Add {
+                    database,
+                    username,
+                    name,
+                    role,
+                    org,
+                    scope,
+                    scope_scheme,
+                    password_stdin,
+                },
+        } => {
+            let store = Store::open_current(&db_url(database, &cfg)).await?;
+            let role: Role = role.parse().map_err(|e| {
+                anyhow::anyhow!("{e}; roles: {}", Role::ALL.map(|r| r.as_str()).join(", "))
+            })?;
+            let (password, generated) = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s)?;
+                (s.trim_end_matches(['\n', '\r']).to_string(), false)
+            } else {
+                (atgt_web::auth::token::random(15), true)
+            };
+            let username = username.trim().to_lowercase();
+            if let Err(k) = atgt_core::auth::check_password(&username, &password) {
+                bail!("{}", atgt_core::i18n::t(Lang::Vi, k));
+            }
+            let scheme: Scheme = scope_scheme
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!(e))?;
+            let hash = atgt_web::auth::password::hash(&password)?;
+            let u = store
+                .user_create(
+                    &Actor::system(),
+                    &NewUser {
+                        username,
+                        display_name: name,
+                        password_hash: hash,
+                        role,
+                        org_code: org,
+                        scope: scope.map(|c| (scheme, c)),
+                        locale: Lang::Vi,
+                    },
+                )
+                .await
+                .map_err(explain)?;
+            println!(
+                "user {} (id {}) created with role {}",
+                u.username, u.id, u.role
+            );
+            if generated {
+                println!("password (shown once): {password}");
+            }
+        }
+        Cmd::Apikey {
+            cmd:
+                ApikeyCmd::Create {
+                    database,
+                    name,
+                    scopes,
+                    org,
+                },
+        } => {
+            let store = Store::open_current(&db_url(database, &cfg)).await?;
+            let (key, prefix) = atgt_web::auth::token::new_api_key();
+            let k = store
+                .apikey_create(
+                    &Actor::system(),
+                    &prefix,
+                    &atgt_web::auth::token::sha256_hex(&key),
+                    &name,
+                    &scopes,
+                    org.as_deref(),
+                )
+                .await
+                .map_err(explain)?;
+            println!(
+                "API key {} (id {}) with scopes {}",
+                k.name,
+                k.id,
+                k.scopes.join(" ")
+            );
+            println!("{key}");
+            eprintln!("The key is shown once; only its hash is stored.");
+        }
+        Cmd::Audit {
+            cmd:
+                AuditCmd::Verify {
+                    database,
+                    expect_head,
+                },
+        } => {
+            let store = Store::open_current(&db_url(database, &cfg)).await?;
+            let v = store.audit_verify().await?;
+            if let Some(b) = v.broken {
+                eprintln!("audit chain BROKEN: {b}");
+                return Ok(ExitCode::from(2));
+            }
+            if let Some(expect) = expect_head {
+                let (seq, hash) = expect
+                    .split_once(':')
+                    .context("--expect-head takes SEQ:HASH")?;
+                let seq: i64 = seq.parse().context("--expect-head: SEQ is a number")?;
+                let found = store
+                    .audit_list(&atgt_store::audit::AuditFilter {
+                        before_seq: Some(seq + 1),
+                        limit: 1,
+                        ..Default::default()
+                    })
+                    .await?;
+                if found.first().is_none_or(|e| e.seq != seq || e.hash != hash) {
+                    eprintln!(
+                        "audit chain BROKEN: the recorded head {seq}:{hash} is not in the chain"
+                    );
+                    return Ok(ExitCode::from(2));
+                }
+            }
+            println!(
+                "audit chain intact: {} entries, head {}:{}",
+                v.entries, v.entries, v.head
+            );
+        }
+        Cmd::Backup { database, output } => {
+            let store = Store::open_current(&db_url(database, &cfg)).await?;
+            let bytes = store.backup_to(&output).await.map_err(explain)?;
+            println!("backup written to {} ({bytes} bytes)", output.display());
+        }
+        Cmd::Config {
+            cmd: ConfigCmd::Default,
+        } => {
+            print!("{}", Config::example()?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A store error in words for the terminal (Vietnamese message, field named).
+fn explain(e: atgt_store::StoreError) -> anyhow::Error {
+    match e {
+        atgt_store::StoreError::Invalid { field, key, arg } => anyhow::anyhow!(
+            "{} ({field})",
+            atgt_web::error::field_message(Lang::Vi, &field, &key, &arg)
+        ),
+        e => e.into(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("atgt: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("atgt: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -111,7 +111,7 @@ pub async fn submit(
         Ok(with_pre_cookie(&st, r, &pre))
     };
     if let Some(minutes) = st.limiter.blocked(&ip, &username) {
-        let msg = ctx.t1("login.too_many", "minutes", &minutes);
+        let msg = ctx.t1("login.too_many", "minutes", minutes);
         return again(ctx, StatusCode::TOO_MANY_REQUESTS, msg);
     }
     let creds = match st.store.user_credentials(&username).await {

@@ -119,7 +119,7 @@ struct FormView {
 fn kinds(ctx: &PageCtx) -> Vec<(String, String)> {
     OrgKind::ALL
         .iter()
-        .map(|k| (k.as_str().to_string(), ctx.t(&k.label_key())))
+        .map(|k| (k.as_str().to_string(), ctx.t(k.label_key())))
         .collect()
 }
 

@@ -129,7 +129,7 @@ fn form_view(
 ) -> FormView {
     let roles = Role::ALL
         .iter()
-        .map(|r| (r.as_str().to_string(), ctx.t(&r.label_key())))
+        .map(|r| (r.as_str().to_string(), ctx.t(r.label_key())))
         .collect();
     let title_key = if is_new { "users.new" } else { "users.edit" }.to_string();
     FormView {

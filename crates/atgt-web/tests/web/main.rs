@@ -1,0 +1,9 @@
+//! The web suite: one test binary. Each test builds the app on a fresh database
+//! (SQLite, and PostgreSQL when `ATGT_TEST_PG_URL` is set).
+
+mod helpers;
+
+mod api;
+mod auth;
+mod pages;
+mod routes;

@@ -1,0 +1,443 @@
+//! The demo locality: a sample coastal area of Khánh Hòa — the former Ninh Hải district
+//! of Ninh Thuận (old code 586), now the communes Xuân Hải, Ninh Hải, Vĩnh Hải and the
+//! ward Ninh Chử — with the units named in the seed plan and one user per role.
+//!
+//! Everything here is sample data and is labelled so in the UI. It is written through
+//! the store like any other change, so the audit chain covers it. Seeding is
+//! idempotent: a database that has it already is reused as is.
+
+use atgt_core::admin::Scheme;
+use atgt_core::audit::Actor;
+use atgt_core::auth::Role;
+use atgt_core::i18n::Lang;
+use atgt_store::Store;
+use atgt_store::orgs::OrgInput;
+use atgt_store::users::NewUser;
+
+/// The password of every demo account (sample data only).
+pub const DEMO_PASSWORD: &str = "demo-atgt-2026";
+
+/// (code, name, kind, scheme, admin code, parent code)
+const ORGS: &[(&str, &str, &str, &str, &str, &str)] = &[
+    // Before 1/7/2025: the province and district of the seed plan.
+    (
+        "TU-NT",
+        "Tỉnh ủy Ninh Thuận",
+        "party_committee",
+        "old",
+        "58",
+        "",
+    ),
+    (
+        "DUCA-NT",
+        "Đảng ủy Công an tỉnh Ninh Thuận",
+        "party_organisation",
+        "old",
+        "58",
+        "TU-NT",
+    ),
+    (
+        "HU-NH",
+        "Ban Thường vụ Huyện ủy Ninh Hải",
+        "party_committee",
+        "old",
+        "586",
+        "TU-NT",
+    ),
+    (
+        "BTG-HU-NH",
+        "Ban Tuyên giáo Huyện ủy Ninh Hải",
+        "party_board",
+        "old",
+        "586",
+        "HU-NH",
+    ),
+    (
+        "VP-HU-NH",
+        "Văn phòng Huyện ủy Ninh Hải",
+        "party_board",
+        "old",
+        "586",
+        "HU-NH",
+    ),
+    (
+        "DUCA-NH",
+        "Đảng ủy Công an huyện Ninh Hải",
+        "party_organisation",
+        "old",
+        "586",
+        "HU-NH",
+    ),
+    (
+        "CA-NH",
+        "Công an huyện Ninh Hải",
+        "police",
+        "old",
+        "586",
+        "",
+    ),
+    (
+        "UBND-NH",
+        "Ủy ban nhân dân huyện Ninh Hải",
+        "peoples_committee",
+        "old",
+        "586",
+        "",
+    ),
+    (
+        "PKTHT-NH",
+        "Phòng Kinh tế và Hạ tầng huyện Ninh Hải",
+        "department",
+        "old",
+        "586",
+        "UBND-NH",
+    ),
+    (
+        "PVHTT-NH",
+        "Phòng Văn hóa và Thông tin huyện Ninh Hải",
+        "department",
+        "old",
+        "586",
+        "UBND-NH",
+    ),
+    (
+        "PGDDT-NH",
+        "Phòng Giáo dục và Đào tạo huyện Ninh Hải",
+        "department",
+        "old",
+        "586",
+        "UBND-NH",
+    ),
+    (
+        "MTTQ-NH",
+        "Ủy ban Mặt trận Tổ quốc Việt Nam huyện Ninh Hải",
+        "front",
+        "old",
+        "586",
+        "",
+    ),
+    (
+        "HD-NH",
+        "Huyện đoàn Ninh Hải",
+        "mass_organisation",
+        "old",
+        "586",
+        "",
+    ),
+    (
+        "HLHPN-NH",
+        "Hội Liên hiệp Phụ nữ huyện Ninh Hải",
+        "mass_organisation",
+        "old",
+        "586",
+        "",
+    ),
+    (
+        "HND-NH",
+        "Hội Nông dân huyện Ninh Hải",
+        "mass_organisation",
+        "old",
+        "586",
+        "",
+    ),
+    (
+        "HCCB-NH",
+        "Hội Cựu chiến binh huyện Ninh Hải",
+        "mass_organisation",
+        "old",
+        "586",
+        "",
+    ),
+    (
+        "LDLD-NH",
+        "Liên đoàn Lao động huyện Ninh Hải",
+        "mass_organisation",
+        "old",
+        "586",
+        "",
+    ),
+    // From 1/7/2025: the province of Khánh Hòa and the communes that took over.
+    (
+        "TU-KH",
+        "Tỉnh ủy Khánh Hòa",
+        "party_committee",
+        "new",
+        "56",
+        "",
+    ),
+    (
+        "UBKT-TU-KH",
+        "Ủy ban Kiểm tra Tỉnh ủy Khánh Hòa",
+        "party_board",
+        "new",
+        "56",
+        "TU-KH",
+    ),
+    ("CA-KH", "Công an tỉnh Khánh Hòa", "police", "new", "56", ""),
+    (
+        "PC08-KH",
+        "Phòng Cảnh sát giao thông Công an tỉnh Khánh Hòa",
+        "police",
+        "new",
+        "56",
+        "CA-KH",
+    ),
+    (
+        "SXD-KH",
+        "Sở Xây dựng tỉnh Khánh Hòa",
+        "department",
+        "new",
+        "56",
+        "",
+    ),
+    (
+        "DU-XH",
+        "Đảng ủy xã Xuân Hải",
+        "party_committee",
+        "new",
+        "22861",
+        "TU-KH",
+    ),
+    (
+        "DU-NHAI",
+        "Đảng ủy xã Ninh Hải",
+        "party_committee",
+        "new",
+        "22852",
+        "TU-KH",
+    ),
+    (
+        "DU-VH",
+        "Đảng ủy xã Vĩnh Hải",
+        "party_committee",
+        "new",
+        "22846",
+        "TU-KH",
+    ),
+    (
+        "DU-NC",
+        "Đảng ủy phường Ninh Chử",
+        "party_committee",
+        "new",
+        "22834",
+        "TU-KH",
+    ),
+    (
+        "UBND-XH",
+        "Ủy ban nhân dân xã Xuân Hải",
+        "peoples_committee",
+        "new",
+        "22861",
+        "",
+    ),
+    (
+        "UBND-NHAI",
+        "Ủy ban nhân dân xã Ninh Hải",
+        "peoples_committee",
+        "new",
+        "22852",
+        "",
+    ),
+    (
+        "UBND-VH",
+        "Ủy ban nhân dân xã Vĩnh Hải",
+        "peoples_committee",
+        "new",
+        "22846",
+        "",
+    ),
+    (
+        "UBND-NC",
+        "Ủy ban nhân dân phường Ninh Chử",
+        "peoples_committee",
+        "new",
+        "22834",
+        "",
+    ),
+    (
+        "CA-XH",
+        "Công an xã Xuân Hải",
+        "police",
+        "new",
+        "22861",
+        "CA-KH",
+    ),
+    (
+        "CA-NHAI",
+        "Công an xã Ninh Hải",
+        "police",
+        "new",
+        "22852",
+        "CA-KH",
+    ),
+    (
+        "CA-VH",
+        "Công an xã Vĩnh Hải",
+        "police",
+        "new",
+        "22846",
+        "CA-KH",
+    ),
+    (
+        "CA-NC",
+        "Công an phường Ninh Chử",
+        "police",
+        "new",
+        "22834",
+        "CA-KH",
+    ),
+    (
+        "THPT-MAU-NC",
+        "Trường THPT mẫu phường Ninh Chử (dữ liệu mẫu)",
+        "school",
+        "new",
+        "22834",
+        "",
+    ),
+    (
+        "DK-MAU-KH",
+        "Trung tâm Đăng kiểm xe cơ giới mẫu (dữ liệu mẫu)",
+        "partner",
+        "new",
+        "56",
+        "",
+    ),
+];
+
+/// (username, full name, role, unit, scope scheme, scope code)
+const USERS: &[(&str, &str, Role, &str, &str, &str)] = &[
+    (
+        "admin",
+        "Quản trị hệ thống (mẫu)",
+        Role::Admin,
+        "CA-KH",
+        "",
+        "",
+    ),
+    (
+        "lanhdao",
+        "Lê Văn Lãnh (mẫu)",
+        Role::Leader,
+        "HU-NH",
+        "old",
+        "586",
+    ),
+    (
+        "daumoi",
+        "Phạm Thị Mai (mẫu)",
+        Role::FocalOfficer,
+        "DUCA-NH",
+        "old",
+        "586",
+    ),
+    (
+        "donvi",
+        "Nguyễn Văn Đông (mẫu)",
+        Role::UnitOfficer,
+        "UBND-XH",
+        "new",
+        "22861",
+    ),
+    (
+        "csgt",
+        "Trần Văn Giang (mẫu)",
+        Role::PoliceOfficer,
+        "PC08-KH",
+        "new",
+        "56",
+    ),
+    (
+        "chihuy",
+        "Võ Minh Huy (mẫu)",
+        Role::Supervisor,
+        "PC08-KH",
+        "new",
+        "56",
+    ),
+    (
+        "phantich",
+        "Đặng Thu Phương (mẫu)",
+        Role::Analyst,
+        "SXD-KH",
+        "new",
+        "56",
+    ),
+    (
+        "thanhtra",
+        "Hoàng Văn Thanh (mẫu)",
+        Role::Auditor,
+        "UBKT-TU-KH",
+        "",
+        "",
+    ),
+];
+
+/// Seeds the locality; returns false when the database already had it.
+pub async fn seed(store: &Store) -> anyhow::Result<bool> {
+    if store.org_by_code("HU-NH").await.is_ok() {
+        return Ok(false);
+    }
+    let sys = Actor::system();
+    for (code, name, kind, scheme, admin, parent) in ORGS {
+        store
+            .org_create(
+                &sys,
+                &OrgInput {
+                    code: code.to_string(),
+                    name: name.to_string(),
+                    short_name: String::new(),
+                    kind: kind.to_string(),
+                    admin_scheme: scheme.to_string(),
+                    admin_code: admin.to_string(),
+                    parent_code: (!parent.is_empty()).then(|| parent.to_string()),
+                    active: true,
+                },
+            )
+            .await?;
+    }
+    let hash = atgt_web::auth::password::hash(DEMO_PASSWORD)?;
+    for (username, name, role, org, scheme, scope) in USERS {
+        let scope = if scope.is_empty() {
+            None
+        } else {
+            Some((
+                scheme.parse::<Scheme>().map_err(|e| anyhow::anyhow!(e))?,
+                scope.to_string(),
+            ))
+        };
+        store
+            .user_create(
+                &sys,
+                &NewUser {
+                    username: username.to_string(),
+                    display_name: name.to_string(),
+                    password_hash: hash.clone(),
+                    role: *role,
+                    org_code: org.to_string(),
+                    scope,
+                    locale: Lang::Vi,
+                },
+            )
+            .await?;
+    }
+    Ok(true)
+}
+
+/// What the demo prints: where to go and how to sign in.
+pub fn banner(db_url: &str, seeded: bool) -> String {
+    let mut s = String::new();
+    s.push_str(
+        "atgt demo — địa bàn mẫu (dữ liệu mẫu): khu vực huyện Ninh Hải cũ, tỉnh Khánh Hòa\n",
+    );
+    s.push_str(&format!(
+        "  database: {db_url} ({})\n",
+        if seeded { "seeded now" } else { "reused" }
+    ));
+    s.push_str("  open:     {url}\n");
+    s.push_str(&format!("  accounts (password {DEMO_PASSWORD}):\n"));
+    for (u, _, role, org, _, _) in USERS {
+        s.push_str(&format!("    {u:<10} {:<15} {org}\n", role.as_str()));
+    }
+    s.push_str("  stop with Ctrl+C");
+    s
+}
