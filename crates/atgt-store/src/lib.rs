@@ -19,6 +19,7 @@ pub mod error;
 pub mod migrate;
 pub mod orgs;
 pub mod reference;
+pub mod roads;
 pub mod sessions;
 #[cfg(feature = "testkit")]
 pub mod testkit;

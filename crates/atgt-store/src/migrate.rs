@@ -28,16 +28,18 @@ macro_rules! migration {
     };
 }
 
-const SQLITE: &[Migration] = &[migration!(
-    1,
-    "foundation",
-    "../migrations/sqlite/0001_foundation.sql"
-)];
-const POSTGRES: &[Migration] = &[migration!(
-    1,
-    "foundation",
-    "../migrations/postgres/0001_foundation.sql"
-)];
+const SQLITE: &[Migration] = &[
+    migration!(1, "foundation", "../migrations/sqlite/0001_foundation.sql"),
+    migration!(2, "roads", "../migrations/sqlite/0002_roads.sql"),
+];
+const POSTGRES: &[Migration] = &[
+    migration!(
+        1,
+        "foundation",
+        "../migrations/postgres/0001_foundation.sql"
+    ),
+    migration!(2, "roads", "../migrations/postgres/0002_roads.sql"),
+];
 
 pub fn migrations(backend: Backend) -> &'static [Migration] {
     match backend {

@@ -521,3 +521,41 @@ async fn sqlite_backup_is_a_consistent_copy() {
     copy.db.close().await;
     let _ = std::fs::remove_file(&dest);
 }
+
+#[tokio::test]
+async fn roads_locate_kilometre_posts() {
+    each_backend!(|t| {
+        let s = &t.store;
+        let input = atgt_store::roads::RoadInput {
+            code: "ĐT704".into(),
+            name: "Đường tỉnh 704".into(),
+            kind: "provincial".into(),
+            province_code: "56".into(),
+            managing_org_code: None,
+            km_start: 0.0,
+            ascending: true,
+            line: vec![[108.992, 11.593], [109.040, 11.608], [109.105, 11.640]],
+            note: String::new(),
+        };
+        let r = s.road_create(&Actor::system(), &input).await.unwrap();
+        // Found by code without accents or case.
+        let found = s.road_by_code("dt704").await.unwrap();
+        assert_eq!(found.id, r.id);
+        let p = found.chainage().point_at(5.2).unwrap();
+        let (km, d) = found.chainage().locate(p).unwrap();
+        assert!((km - 5.2).abs() < 0.001 && d < 1.0);
+        // A line of one point, or an unknown kind, is refused by field.
+        let mut bad = input.clone();
+        bad.code = "X".into();
+        bad.line = vec![[109.0, 11.6]];
+        assert!(
+            matches!(s.road_create(&Actor::system(), &bad).await, Err(StoreError::Invalid { ref field, .. }) if field == "line")
+        );
+        bad.line = input.line.clone();
+        bad.kind = "highway".into();
+        assert!(
+            matches!(s.road_create(&Actor::system(), &bad).await, Err(StoreError::Invalid { ref field, .. }) if field == "kind")
+        );
+        assert_eq!(s.roads().await.unwrap().len(), 1);
+    });
+}

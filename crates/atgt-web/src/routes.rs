@@ -158,6 +158,7 @@ pub fn table() -> Vec<Route> {
             ReferenceRead,
             api::admin_units::get,
         ),
+        route(M::GET, "/api/v1/roads", ReferenceRead, api::roads::list),
         route(M::GET, "/api/v1/orgs", OrgsRead, api::orgs::list),
         route(M::POST, "/api/v1/orgs", OrgsManage, api::orgs::create),
         route(M::GET, "/api/v1/orgs/{id}", OrgsRead, api::orgs::get),

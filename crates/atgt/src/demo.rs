@@ -12,6 +12,7 @@ use atgt_core::auth::Role;
 use atgt_core::i18n::Lang;
 use atgt_store::Store;
 use atgt_store::orgs::OrgInput;
+use atgt_store::roads::RoadInput;
 use atgt_store::users::NewUser;
 
 /// The password of every demo account (sample data only).
@@ -372,6 +373,75 @@ const USERS: &[(&str, &str, Role, &str, &str, &str)] = &[
     ),
 ];
 
+/// The locality's roads and railway. The centre lines are simplified, approximate
+/// sample geometry (a few vertices each), not surveyed alignments; kilometre posts
+/// are likewise illustrative.
+/// (code, name, kind, managing unit, km at first vertex, ascending, [lon, lat]…)
+#[allow(clippy::type_complexity)]
+const ROADS: &[(&str, &str, &str, &str, f64, bool, &[[f64; 2]])] = &[
+    (
+        "QL1A",
+        "Quốc lộ 1A",
+        "national",
+        "SXD-KH",
+        1520.0,
+        true,
+        &[
+            [109.100, 11.830],
+            [109.075, 11.795],
+            [109.050, 11.760],
+            [109.030, 11.720],
+            [109.012, 11.680],
+            [109.000, 11.640],
+            [108.990, 11.600],
+        ],
+    ),
+    (
+        "ĐT704",
+        "Đường tỉnh 704",
+        "provincial",
+        "SXD-KH",
+        0.0,
+        true,
+        &[
+            [108.992, 11.593],
+            [109.015, 11.600],
+            [109.040, 11.608],
+            [109.070, 11.622],
+            [109.105, 11.640],
+            [109.140, 11.668],
+            [109.175, 11.700],
+            [109.195, 11.722],
+        ],
+    ),
+    (
+        "DS-BN",
+        "Đường sắt Bắc - Nam",
+        "railway",
+        "",
+        1395.0,
+        true,
+        &[
+            [109.090, 11.835],
+            [109.062, 11.797],
+            [109.038, 11.760],
+            [109.018, 11.722],
+            [109.000, 11.683],
+            [108.987, 11.643],
+            [108.978, 11.605],
+        ],
+    ),
+    (
+        "XH-01",
+        "Đường liên xã Xuân Hải - Ninh Hải (mẫu)",
+        "commune",
+        "UBND-XH",
+        0.0,
+        true,
+        &[[109.012, 11.680], [109.040, 11.676], [109.070, 11.672]],
+    ),
+];
+
 /// Seeds the locality; returns false when the database already had it.
 pub async fn seed(store: &Store) -> anyhow::Result<bool> {
     if store.org_by_code("HU-NH").await.is_ok() {
@@ -391,6 +461,24 @@ pub async fn seed(store: &Store) -> anyhow::Result<bool> {
                     admin_code: admin.to_string(),
                     parent_code: (!parent.is_empty()).then(|| parent.to_string()),
                     active: true,
+                },
+            )
+            .await?;
+    }
+    for (code, name, kind, org, km, asc, line) in ROADS {
+        store
+            .road_create(
+                &sys,
+                &RoadInput {
+                    code: code.to_string(),
+                    name: name.to_string(),
+                    kind: kind.to_string(),
+                    province_code: "56".into(),
+                    managing_org_code: (!org.is_empty()).then(|| org.to_string()),
+                    km_start: *km,
+                    ascending: *asc,
+                    line: line.to_vec(),
+                    note: "Hình học minh họa (dữ liệu mẫu)".into(),
                 },
             )
             .await?;

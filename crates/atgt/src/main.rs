@@ -59,6 +59,11 @@ enum Cmd {
         #[arg(long, env = "ATGT_DATABASE")]
         database: Option<String>,
     },
+    /// Manage organisations and units.
+    Org {
+        #[command(subcommand)]
+        cmd: OrgCmd,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -86,6 +91,34 @@ enum Cmd {
     Config {
         #[command(subcommand)]
         cmd: ConfigCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCmd {
+    /// Add an organisation or unit (the first one is needed before the first user).
+    Add {
+        #[arg(long, env = "ATGT_DATABASE")]
+        database: Option<String>,
+        /// Code, e.g. CA-KH (upper case, digits, - _ .).
+        #[arg(long)]
+        code: String,
+        /// Name, e.g. "Công an tỉnh Khánh Hòa".
+        #[arg(long)]
+        name: String,
+        /// party_committee, party_board, party_organisation, peoples_committee, department,
+        /// police, front, mass_organisation, school, partner, other.
+        #[arg(long)]
+        kind: String,
+        /// Administrative unit code, e.g. 56.
+        #[arg(long)]
+        admin_code: String,
+        /// Map of the administrative code: new (default) or old.
+        #[arg(long, default_value = "new")]
+        admin_scheme: String,
+        /// Code of the unit above.
+        #[arg(long)]
+        parent: Option<String>,
     },
 }
 
@@ -183,21 +216,26 @@ fn prepare_sqlite(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGINT or SIGTERM. The handlers are registered when this is called,
+/// not when the future is first polled, so a signal that arrives right after the
+/// server announced itself is not lost (and does not kill the process unclean).
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut int = signal(SignalKind::interrupt())?;
+        let mut term = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! { _ = int.recv() => {}, _ = term.recv() => {} }
+            tracing::info!("shutting down: finishing requests in flight");
+        })
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-    tracing::info!("shutting down: finishing requests in flight");
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
 }
 
 async fn serve(
@@ -210,12 +248,13 @@ async fn serve(
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
+    let shutdown = shutdown_signal()?;
     if let Some(b) = banner {
         println!("{}", b.replace("{url}", &format!("http://{addr}")));
     }
     tracing::info!(%addr, backend = ?store.backend(), "serving");
     let state = AppState::new(store.clone(), cfg.web.clone());
-    atgt_web::serve(listener, state, shutdown_signal()).await?;
+    atgt_web::serve(listener, state, shutdown).await?;
     store.db.close().await;
     Ok(())
 }
@@ -273,6 +312,37 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 done.migrations.len(),
                 done.reference.len()
             );
+        }
+        Cmd::Org {
+            cmd:
+                OrgCmd::Add {
+                    database,
+                    code,
+                    name,
+                    kind,
+                    admin_code,
+                    admin_scheme,
+                    parent,
+                },
+        } => {
+            let store = Store::open_current(&db_url(database, &cfg)).await?;
+            let o = store
+                .org_create(
+                    &Actor::system(),
+                    &atgt_store::orgs::OrgInput {
+                        code,
+                        name,
+                        short_name: String::new(),
+                        kind,
+                        admin_scheme,
+                        admin_code,
+                        parent_code: parent,
+                        active: true,
+                    },
+                )
+                .await
+                .map_err(explain)?;
+            println!("organisation {} (id {}) created: {}", o.code, o.id, o.name);
         }
         Cmd::User {
             cmd:

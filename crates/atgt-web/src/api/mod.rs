@@ -10,6 +10,7 @@ pub mod admin_units;
 pub mod audit;
 pub mod me;
 pub mod orgs;
+pub mod roads;
 pub mod users;
 
 use axum::Json;
@@ -67,6 +68,7 @@ impl Modify for SecurityAddon {
         me::me,
         admin_units::list,
         admin_units::get,
+        roads::list,
         orgs::list,
         orgs::create,
         orgs::get,

@@ -17,6 +17,7 @@ struct HomeView {
     org_name: String,
     scope_name: String,
     chain_head: String,
+    has_roads: bool,
     /// (slug, seed passage, nav key, description key)
     modules: Vec<(String, String, String, String)>,
 }
@@ -51,12 +52,14 @@ pub async fn show(
             )
         })
         .collect();
+    let has_roads = !st.store.roads().await?.is_empty();
     let v = HomeView {
         ctx,
         user,
         org_name,
         scope_name,
         chain_head,
+        has_roads,
         modules,
     };
     render(&v.ctx, &v)

@@ -1,0 +1,6 @@
+//! The `atgt` binary as users run it: real processes, real database files, a real
+//! browser for the UI checks.
+
+mod commands;
+mod support;
+mod ui;
