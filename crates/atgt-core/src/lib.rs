@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod crashes;
 pub mod geo;
 pub mod i18n;
 pub mod legal;
