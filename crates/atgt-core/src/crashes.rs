@@ -63,7 +63,10 @@ impl fmt::Display for CrashClass {
 impl FromStr for CrashClass {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        CrashClass::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| format!("unknown crash class '{s}'"))
+        CrashClass::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| format!("unknown crash class '{s}'"))
     }
 }
 
@@ -102,6 +105,9 @@ pub struct ClassRuleSet {
     #[serde(default)]
     pub valid_until: Option<Date>,
     pub death_window_days: u32,
+    /// The rate assumed for an injured person not yet assessed (provisional class).
+    #[serde(default)]
+    pub unassessed_injury_rate: Option<f64>,
     #[serde(default)]
     pub note: String,
     #[serde(rename = "class")]
@@ -127,11 +133,17 @@ impl ClassRuleFile {
         for rs in &f.rule_set {
             let order: Vec<CrashClass> = rs.classes.iter().map(|c| c.class).collect();
             if order != CrashClass::ALL {
-                return Err(format!("{}: classes must be listed from dac_biet_nghiem_trong down to va_cham, each once", rs.id));
+                return Err(format!(
+                    "{}: classes must be listed from dac_biet_nghiem_trong down to va_cham, each once",
+                    rs.id
+                ));
             }
             let last = rs.classes.last().map(|c| c.otherwise).unwrap_or(false);
             if !last || rs.classes.iter().filter(|c| c.otherwise).count() != 1 {
-                return Err(format!("{}: the last class (va_cham) must be `otherwise = true`, and only it", rs.id));
+                return Err(format!(
+                    "{}: the last class (va_cham) must be `otherwise = true`, and only it",
+                    rs.id
+                ));
             }
             if let Some(u) = rs.valid_until
                 && u <= rs.valid_from
@@ -142,10 +154,17 @@ impl ClassRuleFile {
         let dated: Vec<crate::legal::Dated<()>> = f
             .rule_set
             .iter()
-            .map(|r| crate::legal::Dated { basis: r.basis(), valid: r.validity(), rule: () })
+            .map(|r| crate::legal::Dated {
+                basis: r.basis(),
+                valid: r.validity(),
+                rule: (),
+            })
             .collect();
         if let Some((a, b)) = crate::legal::find_overlap(&dated) {
-            return Err(format!("rule sets {} and {} overlap in time", f.rule_set[a].id, f.rule_set[b].id));
+            return Err(format!(
+                "rule sets {} and {} overlap in time",
+                f.rule_set[a].id, f.rule_set[b].id
+            ));
         }
         Ok(f)
     }
@@ -157,17 +176,29 @@ impl ClassRuleFile {
     /// The rule set for a crash on `date`; before the first set took effect, the
     /// earliest set is applied and the result says so.
     pub fn for_date(&self, date: Date) -> (&ClassRuleSet, bool) {
-        if let Some(r) = self.rule_set.iter().filter(|r| r.validity().contains(date)).max_by_key(|r| r.valid_from) {
+        if let Some(r) = self
+            .rule_set
+            .iter()
+            .filter(|r| r.validity().contains(date))
+            .max_by_key(|r| r.valid_from)
+        {
             return (r, false);
         }
-        let earliest = self.rule_set.iter().min_by_key(|r| r.valid_from).expect("at least one rule set");
+        let earliest = self
+            .rule_set
+            .iter()
+            .min_by_key(|r| r.valid_from)
+            .expect("at least one rule set");
         (earliest, true)
     }
 }
 
 impl ClassRuleSet {
     pub fn validity(&self) -> Validity {
-        Validity { from: self.valid_from, until: self.valid_until }
+        Validity {
+            from: self.valid_from,
+            until: self.valid_until,
+        }
     }
 
     pub fn basis(&self) -> LegalBasis {
@@ -209,14 +240,22 @@ pub struct Classification {
 /// Classifies a crash on `date` by the rules in force then.
 pub fn classify(rules: &ClassRuleFile, date: Date, f: &Facts) -> Classification {
     let (rs, retroactive) = rules.for_date(date);
-    let rates: Vec<f64> = f.injury_rates.iter().map(|r| r.unwrap_or(0.0)).collect();
+    let assumed = rs.unassessed_injury_rate.unwrap_or(0.0);
+    let rates: Vec<f64> = f
+        .injury_rates
+        .iter()
+        .map(|r| r.unwrap_or(assumed))
+        .collect();
     let injured_people = f.injury_rates.len() as u32;
     let total: f64 = rates.iter().sum();
     let max_single = rates.iter().copied().fold(0.0, f64::max);
     for c in &rs.classes {
         let met = if c.min_deaths.is_some_and(|n| f.deaths >= n) {
             Some("min_deaths")
-        } else if c.min_single_injury_rate.is_some_and(|r| injured_people > 0 && max_single >= r) {
+        } else if c
+            .min_single_injury_rate
+            .is_some_and(|r| injured_people > 0 && max_single >= r)
+        {
             Some("min_single_injury_rate")
         } else if let (Some(p), Some(t)) = (c.min_injured_people, c.min_injured_total_rate)
             && injured_people >= p
@@ -303,7 +342,11 @@ mod tests {
     use jiff::civil::date;
 
     fn c(deaths: u32, rates: &[f64], damage: i64) -> CrashClass {
-        let f = Facts { deaths, injury_rates: rates.iter().map(|r| Some(*r)).collect(), damage_vnd: damage };
+        let f = Facts {
+            deaths,
+            injury_rates: rates.iter().map(|r| Some(*r)).collect(),
+            damage_vnd: damage,
+        };
         classify(&ClassRuleFile::default_rules(), date(2025, 3, 1), &f).class
     }
 
@@ -312,8 +355,16 @@ mod tests {
     fn clause_1_dac_biet_nghiem_trong() {
         assert_eq!(c(3, &[], 0), CrashClass::DacBietNghiemTrong);
         assert_eq!(c(0, &[70.0, 70.0, 61.0], 0), CrashClass::DacBietNghiemTrong);
-        assert_eq!(c(0, &[70.0, 70.0, 60.0], 0), CrashClass::RatNghiemTrong, "200% is below 201%");
-        assert_eq!(c(0, &[150.0, 100.0], 0), CrashClass::RatNghiemTrong, "two people are not three");
+        assert_eq!(
+            c(0, &[70.0, 70.0, 60.0], 0),
+            CrashClass::RatNghiemTrong,
+            "200% is below 201%"
+        );
+        assert_eq!(
+            c(0, &[150.0, 100.0], 0),
+            CrashClass::RatNghiemTrong,
+            "two people are not three"
+        );
         assert_eq!(c(0, &[], 1_500_000_000), CrashClass::DacBietNghiemTrong);
         assert_eq!(c(0, &[], 1_499_999_999), CrashClass::RatNghiemTrong);
     }
@@ -323,7 +374,11 @@ mod tests {
     fn clause_2_rat_nghiem_trong() {
         assert_eq!(c(2, &[], 0), CrashClass::RatNghiemTrong);
         assert_eq!(c(0, &[61.0, 61.0], 0), CrashClass::RatNghiemTrong);
-        assert_eq!(c(0, &[61.0, 60.0], 0), CrashClass::NghiemTrong, "121% is below 122%");
+        assert_eq!(
+            c(0, &[61.0, 60.0], 0),
+            CrashClass::NghiemTrong,
+            "121% is below 122%"
+        );
         assert_eq!(c(0, &[], 500_000_000), CrashClass::RatNghiemTrong);
         assert_eq!(c(0, &[], 499_999_999), CrashClass::NghiemTrong);
     }
@@ -335,7 +390,11 @@ mod tests {
         assert_eq!(c(0, &[61.0], 0), CrashClass::NghiemTrong);
         assert_eq!(c(0, &[60.9], 0), CrashClass::ItNghiemTrong);
         assert_eq!(c(0, &[31.0, 30.0], 0), CrashClass::NghiemTrong);
-        assert_eq!(c(0, &[30.0, 30.0], 0), CrashClass::ItNghiemTrong, "60% is below 61%");
+        assert_eq!(
+            c(0, &[30.0, 30.0], 0),
+            CrashClass::ItNghiemTrong,
+            "60% is below 61%"
+        );
         assert_eq!(c(0, &[], 100_000_000), CrashClass::NghiemTrong);
         assert_eq!(c(0, &[], 99_999_999), CrashClass::ItNghiemTrong);
     }
@@ -346,7 +405,11 @@ mod tests {
         assert_eq!(c(0, &[11.0], 0), CrashClass::ItNghiemTrong);
         assert_eq!(c(0, &[10.9], 0), CrashClass::VaCham);
         assert_eq!(c(0, &[], 10_000_000), CrashClass::ItNghiemTrong);
-        let f = Facts { deaths: 0, injury_rates: vec![Some(20.0)], damage_vnd: 0 };
+        let f = Facts {
+            deaths: 0,
+            injury_rates: vec![Some(20.0)],
+            damage_vnd: 0,
+        };
         let r = classify(&ClassRuleFile::default_rules(), date(2025, 3, 1), &f);
         assert!(!r.confirmed);
         assert_eq!(r.provision, "Điều 5 khoản 4");
@@ -362,11 +425,30 @@ mod tests {
 
     #[test]
     fn a_death_outweighs_damage_and_unassessed_injuries_are_provisional() {
-        let f = Facts { deaths: 1, injury_rates: vec![None], damage_vnd: 600_000_000 };
+        let f = Facts {
+            deaths: 1,
+            injury_rates: vec![None],
+            damage_vnd: 600_000_000,
+        };
         let r = classify(&ClassRuleFile::default_rules(), date(2025, 3, 1), &f);
-        assert_eq!(r.class, CrashClass::RatNghiemTrong, "damage of 600 M reaches clause 2");
+        assert_eq!(
+            r.class,
+            CrashClass::RatNghiemTrong,
+            "damage of 600 M reaches clause 2"
+        );
         assert!(r.provisional);
         assert_eq!(r.condition, "min_damage_vnd");
+    }
+
+    #[test]
+    fn unassessed_injuries_count_provisionally() {
+        let f = Facts {
+            deaths: 0,
+            injury_rates: vec![None],
+            damage_vnd: 0,
+        };
+        let r = classify(&ClassRuleFile::default_rules(), date(2025, 3, 1), &f);
+        assert_eq!((r.class, r.provisional), (CrashClass::ItNghiemTrong, true));
     }
 
     #[test]
@@ -381,8 +463,16 @@ mod tests {
     #[test]
     fn rule_files_are_checked() {
         let bad = DEFAULT_RULES.replace("otherwise = true", "");
-        assert!(ClassRuleFile::parse(&bad).unwrap_err().contains("otherwise"));
-        let swapped = DEFAULT_RULES.replacen("class = \"dac_biet_nghiem_trong\"", "class = \"nghiem_trong\"", 1);
+        assert!(
+            ClassRuleFile::parse(&bad)
+                .unwrap_err()
+                .contains("otherwise")
+        );
+        let swapped = DEFAULT_RULES.replacen(
+            "class = \"dac_biet_nghiem_trong\"",
+            "class = \"nghiem_trong\"",
+            1,
+        );
         assert!(ClassRuleFile::parse(&swapped).is_err());
         assert!(ClassRuleFile::parse("rule_set = []").is_err());
     }
@@ -465,7 +555,9 @@ impl Occurred {
         if self.hour.is_some_and(|h| !(0..=23).contains(&h)) {
             return Err(fe("hour", "error.crash_hour"));
         }
-        if self.minute.is_some() && self.hour.is_none() || self.minute.is_some_and(|m| !(0..=59).contains(&m)) {
+        if self.minute.is_some() && self.hour.is_none()
+            || self.minute.is_some_and(|m| !(0..=59).contains(&m))
+        {
             return Err(fe("minute", "error.crash_hour"));
         }
         if let Some(b) = self.hour_band {
@@ -492,7 +584,8 @@ impl Occurred {
     /// The local date used for periods: the day when known, else the first of the month
     /// or of the year.
     pub fn local_date(&self) -> Date {
-        Date::new(self.year, self.month.unwrap_or(1), self.day.unwrap_or(1)).unwrap_or(Date::new(self.year, 1, 1).unwrap_or_default())
+        Date::new(self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
+            .unwrap_or(Date::new(self.year, 1, 1).unwrap_or_default())
     }
 
     /// The best estimate of the instant: the middle of a band, the start otherwise.
@@ -503,14 +596,29 @@ impl Occurred {
             _ => 0,
         }
         .min(23 * 60 + 59);
-        let dt = self.local_date().at((minutes / 60) as i8, (minutes % 60) as i8, 0, 0);
-        dt.to_zoned_datetime(crate::time::vn_tz()).map(|z| z.timestamp()).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        let dt = self
+            .local_date()
+            .at((minutes / 60) as i8, (minutes % 60) as i8, 0, 0);
+        dt.to_zoned_datetime(crate::time::vn_tz())
+            .map(|z| z.timestamp())
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
     }
 }
 
 /// Vehicle kinds of crash records (codes; labels under `vehicle_kind.*`).
-pub const VEHICLE_KINDS: &[&str] =
-    &["motorbike", "car", "truck", "container", "bus", "coach", "bicycle", "e_bike", "tractor", "pedestrian", "other"];
+pub const VEHICLE_KINDS: &[&str] = &[
+    "motorbike",
+    "car",
+    "truck",
+    "container",
+    "bus",
+    "coach",
+    "bicycle",
+    "e_bike",
+    "tractor",
+    "pedestrian",
+    "other",
+];
 /// Causes (codes; labels under `crash_cause.*`): the driver's behaviour, then the road,
 /// the vehicle and the conditions.
 pub const CAUSES: &[&str] = &[
@@ -536,7 +644,9 @@ pub const CAUSES: &[&str] = &[
     "other",
 ];
 /// Age groups (labels under `age_group.*`).
-pub const AGE_GROUPS: &[&str] = &["0-5", "6-14", "15-17", "18-24", "25-34", "35-54", "55-64", "65+"];
+pub const AGE_GROUPS: &[&str] = &[
+    "0-5", "6-14", "15-17", "18-24", "25-34", "35-54", "55-64", "65+",
+];
 /// Roles of people in a crash.
 pub const PERSON_ROLES: &[&str] = &["driver", "passenger", "pedestrian", "other"];
 /// Outcomes for a person.
@@ -605,10 +715,15 @@ impl Severity {
 impl FromStr for Severity {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        [Severity::Fatal, Severity::SeriousInjury, Severity::MinorInjury, Severity::DamageOnly]
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| format!("unknown severity '{s}'"))
+        [
+            Severity::Fatal,
+            Severity::SeriousInjury,
+            Severity::MinorInjury,
+            Severity::DamageOnly,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+        .ok_or_else(|| format!("unknown severity '{s}'"))
     }
 }
 
@@ -705,13 +820,18 @@ impl CrashRecord {
             if !PERSON_ROLES.contains(&p.role.as_str()) || !OUTCOMES.contains(&p.outcome.as_str()) {
                 return Err(fe("people", "error.bad_request"));
             }
-            if p.age_group.as_deref().is_some_and(|a| !AGE_GROUPS.contains(&a)) {
+            if p.age_group
+                .as_deref()
+                .is_some_and(|a| !AGE_GROUPS.contains(&a))
+            {
                 return Err(fe("people", "error.bad_request"));
             }
             if p.injury_rate.is_some_and(|r| !(0.0..=100.0).contains(&r)) {
                 return Err(fe("people", "error.crash_injury_rate"));
             }
-            if p.vehicle_idx.is_some_and(|i| i as usize >= self.vehicles.len()) {
+            if p.vehicle_idx
+                .is_some_and(|i| i as usize >= self.vehicles.len())
+            {
                 return Err(fe("people", "error.bad_request"));
             }
         }
@@ -722,6 +842,21 @@ impl CrashRecord {
             }
         }
         Ok(())
+    }
+
+    /// The record with counts implied by a severity class when the source gave no
+    /// counts: a fatal crash has at least one death, an injury crash at least one injured.
+    pub fn with_severity_counts(mut self) -> CrashRecord {
+        match self.severity {
+            Some(Severity::Fatal) if self.deaths == 0 => self.deaths = 1,
+            Some(Severity::SeriousInjury | Severity::MinorInjury)
+                if self.injured == 0 && self.deaths == 0 =>
+            {
+                self.injured = 1
+            }
+            _ => {}
+        }
+        self
     }
 
     /// Deaths within the window and injured (a death after the window counts as injured).
@@ -745,11 +880,18 @@ impl CrashRecord {
         } else {
             self.people
                 .iter()
-                .filter(|p| p.outcome == "injured" || (p.outcome == "dead" && p.died_after_days.unwrap_or(0) > window))
+                .filter(|p| {
+                    p.outcome == "injured"
+                        || (p.outcome == "dead" && p.died_after_days.unwrap_or(0) > window)
+                })
                 .map(|p| p.injury_rate)
                 .collect()
         };
-        Facts { deaths: self.deaths, injury_rates: rates, damage_vnd: self.property_damage_vnd }
+        Facts {
+            deaths: self.deaths,
+            injury_rates: rates,
+            damage_vnd: self.property_damage_vnd,
+        }
     }
 
     /// Classifies by the rules; a severity-only import record with no counts is placed
@@ -767,12 +909,29 @@ mod record_tests {
 
     fn base() -> CrashRecord {
         CrashRecord {
-            occurred: Occurred { year: 2025, month: Some(3), day: Some(8), hour: Some(17), minute: Some(40), ..Default::default() },
+            occurred: Occurred {
+                year: 2025,
+                month: Some(3),
+                day: Some(8),
+                hour: Some(17),
+                minute: Some(40),
+                ..Default::default()
+            },
             deaths: 1,
             injured: 1,
             people: vec![
-                Person { role: "driver".into(), outcome: "dead".into(), died_after_days: Some(2), ..Default::default() },
-                Person { role: "passenger".into(), outcome: "injured".into(), injury_rate: Some(30.0), ..Default::default() },
+                Person {
+                    role: "driver".into(),
+                    outcome: "dead".into(),
+                    died_after_days: Some(2),
+                    ..Default::default()
+                },
+                Person {
+                    role: "passenger".into(),
+                    outcome: "injured".into(),
+                    injury_rate: Some(30.0),
+                    ..Default::default()
+                },
             ],
             ..Default::default()
         }
@@ -782,28 +941,95 @@ mod record_tests {
     fn a_death_after_seven_days_counts_as_injured() {
         let mut r = base();
         assert!(r.check(7).is_ok());
-        assert_eq!(r.classify(&ClassRuleFile::default_rules()).class, CrashClass::NghiemTrong);
+        assert_eq!(
+            r.classify(&ClassRuleFile::default_rules()).class,
+            CrashClass::NghiemTrong
+        );
         r.people[0].died_after_days = Some(8);
-        assert_eq!(r.check(7), Err(FieldError { field: "deaths", key: "error.crash_counts_disagree" }));
+        assert_eq!(
+            r.check(7),
+            Err(FieldError {
+                field: "deaths",
+                key: "error.crash_counts_disagree"
+            })
+        );
         r.deaths = 0;
         r.injured = 2;
         assert!(r.check(7).is_ok());
-        assert_eq!(r.classify(&ClassRuleFile::default_rules()).class, CrashClass::ItNghiemTrong);
+        assert_eq!(
+            r.classify(&ClassRuleFile::default_rules()).class,
+            CrashClass::ItNghiemTrong
+        );
     }
 
     #[test]
     fn times_and_precision() {
-        let o = Occurred { year: 2025, month: Some(3), day: Some(8), hour: Some(17), minute: Some(40), ..Default::default() }.checked().unwrap();
+        let o = Occurred {
+            year: 2025,
+            month: Some(3),
+            day: Some(8),
+            hour: Some(17),
+            minute: Some(40),
+            ..Default::default()
+        }
+        .checked()
+        .unwrap();
         assert_eq!(o.weekday, Some(6), "8/3/2025 was a Saturday");
         assert_eq!(o.precision(), TimePrecision::Minute);
         assert_eq!(o.instant().to_string(), "2025-03-08T10:40:00Z");
-        let band = Occurred { year: 2010, weekday: Some(2), hour: Some(6), hour_band: Some(3), ..Default::default() }.checked().unwrap();
+        let band = Occurred {
+            year: 2010,
+            weekday: Some(2),
+            hour: Some(6),
+            hour_band: Some(3),
+            ..Default::default()
+        }
+        .checked()
+        .unwrap();
         assert_eq!(band.precision(), TimePrecision::HourBand);
         assert_eq!(band.local_date(), jiff::civil::date(2010, 1, 1));
-        assert!(Occurred { year: 2025, month: Some(2), day: Some(30), ..Default::default() }.checked().is_err());
-        assert!(Occurred { year: 2025, month: Some(3), day: Some(8), weekday: Some(1), ..Default::default() }.checked().is_err());
-        assert!(Occurred { year: 2025, hour: Some(23), hour_band: Some(4), ..Default::default() }.checked().is_ok(), "23-3 crosses midnight");
-        assert!(Occurred { year: 2025, hour: Some(22), hour_band: Some(25), ..Default::default() }.checked().is_err());
+        assert!(
+            Occurred {
+                year: 2025,
+                month: Some(2),
+                day: Some(30),
+                ..Default::default()
+            }
+            .checked()
+            .is_err()
+        );
+        assert!(
+            Occurred {
+                year: 2025,
+                month: Some(3),
+                day: Some(8),
+                weekday: Some(1),
+                ..Default::default()
+            }
+            .checked()
+            .is_err()
+        );
+        assert!(
+            Occurred {
+                year: 2025,
+                hour: Some(23),
+                hour_band: Some(4),
+                ..Default::default()
+            }
+            .checked()
+            .is_ok(),
+            "23-3 crosses midnight"
+        );
+        assert!(
+            Occurred {
+                year: 2025,
+                hour: Some(22),
+                hour_band: Some(25),
+                ..Default::default()
+            }
+            .checked()
+            .is_err()
+        );
     }
 
     #[test]

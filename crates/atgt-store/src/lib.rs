@@ -14,6 +14,7 @@ pub mod admin;
 pub mod apikeys;
 pub mod audit;
 pub mod backup;
+pub mod crashes;
 pub mod db;
 pub mod error;
 pub mod migrate;

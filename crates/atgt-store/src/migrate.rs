@@ -31,6 +31,7 @@ macro_rules! migration {
 const SQLITE: &[Migration] = &[
     migration!(1, "foundation", "../migrations/sqlite/0001_foundation.sql"),
     migration!(2, "roads", "../migrations/sqlite/0002_roads.sql"),
+    migration!(3, "crashes", "../migrations/sqlite/0003_crashes.sql"),
 ];
 const POSTGRES: &[Migration] = &[
     migration!(
@@ -39,6 +40,7 @@ const POSTGRES: &[Migration] = &[
         "../migrations/postgres/0001_foundation.sql"
     ),
     migration!(2, "roads", "../migrations/postgres/0002_roads.sql"),
+    migration!(3, "crashes", "../migrations/postgres/0003_crashes.sql"),
 ];
 
 pub fn migrations(backend: Backend) -> &'static [Migration] {

@@ -9,6 +9,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod docx;
 pub mod error;
 pub mod metrics;
 pub mod pages;
