@@ -119,10 +119,20 @@ pub enum Perm {
     AuditVerify,
     /// Prometheus metrics.
     Metrics,
+    /// Crash records, statistics, maps and exports (no personal data).
+    CrashesRead,
+    /// The people of a crash (ages, injuries, alcohol results): sensitive personal data.
+    CrashesPersonal,
+    /// Register crashes and record new versions.
+    CrashesWrite,
+    /// Import crash files.
+    CrashesImport,
+    /// Edit rules held as data (crash classes, criteria, fines) that are marked editable.
+    RulesManage,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 11] = [
+    pub const ALL: [Perm; 16] = [
         Perm::Public,
         Perm::SignedIn,
         Perm::ReferenceRead,
@@ -134,6 +144,11 @@ impl Perm {
         Perm::AuditRead,
         Perm::AuditVerify,
         Perm::Metrics,
+        Perm::CrashesRead,
+        Perm::CrashesPersonal,
+        Perm::CrashesWrite,
+        Perm::CrashesImport,
+        Perm::RulesManage,
     ];
 
     /// The API-key scope that grants this permission to a machine client, if any.
@@ -146,6 +161,9 @@ impl Perm {
             Perm::AuditRead => Some("audit:read"),
             Perm::AuditVerify => Some("audit:read"),
             Perm::Metrics => Some("metrics"),
+            Perm::CrashesRead => Some("crashes:read"),
+            Perm::CrashesImport | Perm::CrashesWrite => Some("crashes:write"),
+            Perm::CrashesPersonal | Perm::RulesManage => None,
             Perm::SignedIn
             | Perm::OrgsManage
             | Perm::UsersRead
@@ -162,6 +180,8 @@ pub const SCOPES: &[&str] = &[
     "audit:read",
     "metrics",
     "ingest",
+    "crashes:read",
+    "crashes:write",
 ];
 
 /// The permission matrix. The only place deciding whether a role holds a permission.
@@ -176,6 +196,14 @@ pub fn allows(role: Role, perm: Perm) -> bool {
         AuditRead => matches!(role, Admin | Auditor | Supervisor),
         AuditVerify => matches!(role, Admin | Auditor),
         Metrics => matches!(role, Admin | Auditor),
+        CrashesRead => true,
+        CrashesPersonal => matches!(
+            role,
+            PoliceOfficer | Supervisor | Analyst | FocalOfficer | Auditor
+        ),
+        CrashesWrite => matches!(role, PoliceOfficer | Supervisor | Analyst),
+        CrashesImport => matches!(role, Analyst | Supervisor | Admin),
+        RulesManage => role == Admin,
     }
 }
 

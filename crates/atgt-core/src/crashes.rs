@@ -1047,3 +1047,252 @@ mod record_tests {
         assert_eq!(r.check(7).unwrap_err().field, "causes");
     }
 }
+
+/// The canonical columns of a crash import (CSV/XLSX header names; see the README).
+pub const CANONICAL_COLUMNS: &[&str] = &[
+    "external_id",
+    "occurred_at",
+    "year",
+    "month",
+    "day",
+    "weekday",
+    "hour",
+    "hour_band_start",
+    "hour_band_hours",
+    "admin_scheme",
+    "commune_code",
+    "route",
+    "km",
+    "lon",
+    "lat",
+    "deaths",
+    "injured",
+    "property_damage_vnd",
+    "severity",
+    "description",
+    "vehicle_types",
+    "causes",
+    "weather",
+    "light",
+];
+
+/// A cell problem of an import row: the canonical column, the i18n key, its argument.
+pub type ColumnError = (String, &'static str, String);
+
+fn col_err(c: &str, key: &'static str, arg: &str) -> ColumnError {
+    (c.to_string(), key, arg.to_string())
+}
+
+impl CrashRecord {
+    /// Builds a record from canonical column values (as a mapping produced them).
+    pub fn from_canonical(
+        v: &std::collections::BTreeMap<String, String>,
+    ) -> Result<CrashRecord, ColumnError> {
+        use crate::mapping::{parse_decimal, parse_int};
+        let get = |k: &str| v.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
+        let int = |k: &str| -> Result<Option<i64>, ColumnError> {
+            match get(k) {
+                None => Ok(None),
+                Some(s) => parse_int(s)
+                    .map(Some)
+                    .ok_or_else(|| col_err(k, "error.bad_number", s)),
+            }
+        };
+        let small = |k: &str| -> Result<Option<i8>, ColumnError> {
+            match int(k)? {
+                None => Ok(None),
+                Some(n) => i8::try_from(n)
+                    .map(Some)
+                    .map_err(|_| col_err(k, "error.bad_number", &n.to_string())),
+            }
+        };
+        let count = |k: &str| -> Result<u32, ColumnError> {
+            match int(k)? {
+                None => Ok(0),
+                Some(n) => {
+                    u32::try_from(n).map_err(|_| col_err(k, "error.bad_number", &n.to_string()))
+                }
+            }
+        };
+        let occurred = if let Some(s) = get("occurred_at") {
+            parse_local(s).ok_or_else(|| col_err("occurred_at", "error.bad_date", s))?
+        } else {
+            let year = int("year")?.ok_or_else(|| col_err("year", "error.required", ""))?;
+            let year = i16::try_from(year)
+                .map_err(|_| col_err("year", "error.crash_year", &year.to_string()))?;
+            let hour_band = small("hour_band_hours")?;
+            let hour = if hour_band.is_some() {
+                small("hour_band_start")?
+            } else {
+                small("hour")?.or(small("hour_band_start")?)
+            };
+            Occurred {
+                year,
+                month: small("month")?,
+                day: small("day")?,
+                hour,
+                minute: None,
+                weekday: small("weekday")?,
+                hour_band,
+            }
+        };
+        let decimal = |k: &str| -> Result<Option<f64>, ColumnError> {
+            match get(k) {
+                None => Ok(None),
+                Some(s) => parse_decimal(s)
+                    .map(Some)
+                    .ok_or_else(|| col_err(k, "error.bad_number", s)),
+            }
+        };
+        let km = match get("km") {
+            None => None,
+            Some(s) => {
+                Some(crate::geo::parse_km(s).ok_or_else(|| col_err("km", "error.bad_number", s))?)
+            }
+        };
+        let severity = match get("severity") {
+            None => None,
+            Some(s) => Some(
+                s.parse::<Severity>()
+                    .map_err(|_| col_err("severity", "error.bad_value", s))?,
+            ),
+        };
+        let list = |k: &str| -> Vec<String> {
+            get(k)
+                .map(|s| {
+                    s.split([';', ','])
+                        .map(|x| x.trim().to_string())
+                        .filter(|x| !x.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let rec = CrashRecord {
+            external_id: get("external_id").map(str::to_string),
+            occurred,
+            admin_scheme: get("admin_scheme").map(str::to_string),
+            commune_code: get("commune_code").map(str::to_string),
+            road_code: get("route").map(str::to_string),
+            km,
+            lon: decimal("lon")?,
+            lat: decimal("lat")?,
+            deaths: count("deaths")?,
+            injured: count("injured")?,
+            property_damage_vnd: int("property_damage_vnd")?.unwrap_or(0),
+            severity,
+            people: Vec::new(),
+            vehicles: list("vehicle_types")
+                .into_iter()
+                .map(|k| Vehicle {
+                    kind: k,
+                    ..Default::default()
+                })
+                .collect(),
+            causes: list("causes"),
+            description: get("description").unwrap_or("").to_string(),
+            weather: get("weather").map(str::to_string),
+            light: get("light").map(str::to_string),
+            synthetic: false,
+        };
+        Ok(rec.with_severity_counts())
+    }
+}
+
+/// A local date-time as written: "2025-09-02 18:05", "2025-09-02T18:05:00",
+/// "02/09/2025 18:05", or a date alone.
+pub fn parse_local(s: &str) -> Option<Occurred> {
+    let s = s.trim();
+    if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
+        return Some(Occurred::exact(dt));
+    }
+    let (date_part, time_part) = match s.split_once([' ', 'T']) {
+        Some((d, t)) => (d, Some(t.trim())),
+        None => (s, None),
+    };
+    let date = crate::time::parse_date(date_part)?;
+    let mut o = Occurred {
+        year: date.year(),
+        month: Some(date.month()),
+        day: Some(date.day()),
+        weekday: Some(date.weekday().to_monday_one_offset()),
+        ..Default::default()
+    };
+    if let Some(t) = time_part.filter(|t| !t.is_empty()) {
+        let mut parts = t.split(':');
+        let h: i8 = parts.next()?.trim().parse().ok()?;
+        let m: i8 = parts
+            .next()
+            .map(|m| m.trim().parse().ok())
+            .unwrap_or(Some(0))?;
+        o.hour = Some(h);
+        o.minute = Some(m);
+    }
+    Some(o)
+}
+
+#[cfg(test)]
+mod canonical_tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn row(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn canonical_rows_become_records() {
+        let r = CrashRecord::from_canonical(&row(&[
+            ("external_id", "CA-1"),
+            ("occurred_at", "02/09/2025 18:05"),
+            ("commune_code", "22861"),
+            ("route", "QL1A"),
+            ("km", "Km 1530+250"),
+            ("deaths", "1"),
+            ("injured", "2"),
+            ("property_damage_vnd", "15.000.000"),
+            ("vehicle_types", "motorbike; car"),
+            ("causes", "speeding"),
+        ]))
+        .unwrap();
+        assert_eq!(r.occurred.precision(), TimePrecision::Minute);
+        assert_eq!(r.km, Some(1530.25));
+        assert_eq!(r.property_damage_vnd, 15_000_000);
+        assert_eq!(r.vehicles.len(), 2);
+        assert!(r.check(7).is_ok());
+    }
+
+    #[test]
+    fn partial_times_and_severity() {
+        let r = CrashRecord::from_canonical(&row(&[
+            ("external_id", "IE-1"),
+            ("year", "2010"),
+            ("weekday", "2"),
+            ("hour_band_start", "23"),
+            ("hour_band_hours", "4"),
+            ("severity", "minor_injury"),
+            ("lon", "-6.2"),
+            ("lat", "53.3"),
+        ]))
+        .unwrap();
+        assert_eq!(r.occurred.precision(), TimePrecision::HourBand);
+        assert_eq!(
+            (r.deaths, r.injured),
+            (0, 1),
+            "a minor-injury crash has at least one injured"
+        );
+        assert!(r.check(7).is_ok());
+        let e = CrashRecord::from_canonical(&row(&[("external_id", "X"), ("deaths", "hai")]))
+            .unwrap_err();
+        assert_eq!(e.0, "year");
+        let e = CrashRecord::from_canonical(&row(&[
+            ("external_id", "X"),
+            ("year", "2020"),
+            ("deaths", "hai"),
+        ]))
+        .unwrap_err();
+        assert_eq!((e.0.as_str(), e.1), ("deaths", "error.bad_number"));
+    }
+}

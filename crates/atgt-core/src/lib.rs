@@ -11,6 +11,8 @@ pub mod crashes;
 pub mod geo;
 pub mod i18n;
 pub mod legal;
+pub mod mapping;
 pub mod org;
+pub mod synth;
 pub mod text;
 pub mod time;

@@ -11,7 +11,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{AssertSqlSafe, Row as _};
+use sqlx::{AssertSqlSafe, ConnectOptions as _, Row as _};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -119,6 +119,10 @@ impl std::fmt::Debug for Db {
     }
 }
 
+fn tracing_log_off() -> log::LevelFilter {
+    log::LevelFilter::Off
+}
+
 /// A database URL with any password hidden, for logs and `Debug`.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -143,10 +147,14 @@ impl Db {
         {
             Self::connect_sqlite(path).await
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = sqlx::postgres::PgConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Connect(redact_url(url), e.to_string()))?
+                .log_statements(tracing_log_off())
+                .log_slow_statements(tracing_log_off(), Duration::from_secs(5));
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
+                .connect_with(opts)
                 .await
                 .map_err(|e| StoreError::Connect(redact_url(url), e.to_string()))?;
             Ok(Db {
@@ -169,7 +177,11 @@ impl Db {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // Statements are traced by our own spans; sqlx's per-statement logs would
+            // print whole bulk inserts.
+            .log_statements(tracing_log_off())
+            .log_slow_statements(tracing_log_off(), Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(opts)

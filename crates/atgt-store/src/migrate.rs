@@ -177,6 +177,20 @@ pub(crate) fn now_us() -> i64 {
     jiff::Timestamp::now().as_microsecond()
 }
 
+/// Writes the placeholder of parameter `n`: `$n` on PostgreSQL, `?` on SQLite. Long
+/// statements must use SQLite's anonymous `?`: binding a named or numbered parameter
+/// makes SQLite scan its list of names, which is quadratic in a statement with
+/// thousands of parameters.
+pub(crate) fn push_placeholder(sql: &mut String, backend: crate::db::Backend, n: usize) {
+    match backend {
+        crate::db::Backend::Sqlite => sql.push('?'),
+        crate::db::Backend::Postgres => {
+            sql.push('$');
+            sql.push_str(&n.to_string());
+        }
+    }
+}
+
 /// Inserts rows in batches of multi-row `INSERT … VALUES (…), (…)` statements.
 /// `head` is the statement up to `VALUES`, `tail` anything after the rows
 /// (e.g. `ON CONFLICT …`).
@@ -189,6 +203,7 @@ pub(crate) async fn insert_batched(
 ) -> StoreResult<usize> {
     let per = (30_000 / width.max(1)).clamp(1, 500);
     let n = rows.len();
+    let backend = tx.backend();
     for chunk in rows.chunks(per) {
         let mut sql = String::with_capacity(head.len() + chunk.len() * width * 5 + tail.len());
         sql.push_str(head);
@@ -203,8 +218,7 @@ pub(crate) async fn insert_batched(
                 if j > 0 {
                     sql.push(',');
                 }
-                sql.push('$');
-                sql.push_str(&(i * width + j + 1).to_string());
+                push_placeholder(&mut sql, backend, i * width + j + 1);
             }
             sql.push(')');
             args.extend(row.iter().cloned());

@@ -152,13 +152,50 @@
     L.control.scale({ imperial: false, metric: true }).addTo(map);
 
     var pins = el.getAttribute('data-point-style') === 'marker';
+    // Crash points are coloured by their legal class.
+    var CLASS_COLORS = {
+      dac_biet_nghiem_trong: '#7a0010', rat_nghiem_trong: '#b42318', nghiem_trong: '#e4572e',
+      it_nghiem_trong: '#f0a202', va_cham: '#6b7785'
+    };
+
+    var extra = el.getAttribute('data-extra-geojson-url');
+    if (extra && extra.charAt(0) === '/') {
+      fetch(extra, { credentials: 'same-origin' }).then(function (res) {
+        return res.ok ? res.json() : null;
+      }).then(function (data) {
+        if (!data) return;
+        var bg = L.geoJSON(data, {
+          style: function (f) {
+            return { color: safeColor(f && f.properties && f.properties.color), weight: 2, opacity: 0.6 };
+          },
+          interactive: false
+        }).addTo(map);
+        bg.bringToBack();
+      }).catch(function () {});
+    }
+
+    // A picker: a click on the map fills the named longitude/latitude inputs.
+    var pickLon = el.getAttribute('data-pick-lon');
+    var pickLat = el.getAttribute('data-pick-lat');
+    if (pickLon && pickLat) {
+      var marker = null;
+      map.on('click', function (ev) {
+        var lon = document.getElementById(pickLon);
+        var lat = document.getElementById(pickLat);
+        if (!lon || !lat) return;
+        lon.value = ev.latlng.lng.toFixed(6);
+        lat.value = ev.latlng.lat.toFixed(6);
+        if (marker) marker.setLatLng(ev.latlng); else marker = L.marker(ev.latlng).addTo(map);
+      });
+    }
     var linkText = el.getAttribute('data-link-text');
 
     loadGeoJson(el).then(function (data) {
       if (!data) return;
       var layer = L.geoJSON(data, {
         style: function (feature) {
-          var c = safeColor(feature && feature.properties && feature.properties.color);
+          var props = (feature && feature.properties) || {};
+          var c = safeColor(props.color || CLASS_COLORS[props['class']]);
           var type = feature && feature.geometry && feature.geometry.type;
           if (type === 'Point' || type === 'MultiPoint') {
             return { color: '#ffffff', weight: 2, opacity: 1, fillColor: c, fillOpacity: 0.9 };

@@ -9,12 +9,15 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod charts;
 pub mod docx;
 pub mod error;
+pub mod exports;
 pub mod metrics;
 pub mod pages;
 pub mod routes;
 pub mod state;
+pub mod tabular;
 pub mod view;
 
 pub use state::{AppState, WebConfig};

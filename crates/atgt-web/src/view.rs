@@ -67,7 +67,7 @@ impl PageCtx {
         for (m, _) in MODULES {
             let href: &'static str = match *m {
                 "plans" => "/m/plans",
-                "crashes" => "/m/crashes",
+                "crashes" => "/crashes/dashboard",
                 "hotspots" => "/m/hotspots",
                 "enforcement" => "/m/enforcement",
                 "registry" => "/m/registry",
@@ -95,12 +95,13 @@ impl PageCtx {
     }
 
     pub fn admin_nav(&self) -> Vec<NavItem> {
-        let items: [(&'static str, &'static str, Perm); 5] = [
+        let items: [(&'static str, &'static str, Perm); 6] = [
             ("/admin/orgs", "nav.orgs", Perm::OrgsRead),
             ("/admin/users", "nav.users", Perm::UsersRead),
             ("/admin/apikeys", "nav.apikeys", Perm::ApiKeysManage),
             ("/admin-units", "nav.admin_units", Perm::ReferenceRead),
             ("/audit", "nav.audit", Perm::AuditRead),
+            ("/admin/rules/crash-classes", "nav.rules", Perm::RulesManage),
         ];
         items
             .into_iter()
@@ -129,6 +130,11 @@ impl PageCtx {
 
     pub fn fmt_time(&self, us: &i64) -> String {
         atgt_core::time::format_local(atgt_core::time::from_micros(*us))
+    }
+
+    /// An amount of đồng as Vietnamese officials write it: 15.000.000.
+    pub fn money(&self, v: &i64) -> String {
+        crate::exports::format_int(*v, self.lang)
     }
 
     pub fn fmt_opt_time(&self, us: &Option<i64>) -> String {

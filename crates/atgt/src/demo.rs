@@ -483,6 +483,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<bool> {
             )
             .await?;
     }
+    seed_crashes(store).await?;
     let hash = atgt_web::auth::password::hash(DEMO_PASSWORD)?;
     for (username, name, role, org, scheme, scope) in USERS {
         let scope = if scope.is_empty() {
@@ -509,6 +510,45 @@ pub async fn seed(store: &Store) -> anyhow::Result<bool> {
             .await?;
     }
     Ok(true)
+}
+
+/// Three years of synthetic crashes on the demo's roads (clearly marked synthetic),
+/// with spots that the black-spot screening should find.
+async fn seed_crashes(store: &Store) -> anyhow::Result<usize> {
+    use atgt_core::geo::{Chainage, Point};
+    let roads = ROADS
+        .iter()
+        .map(|(code, _, _, _, km, asc, line)| {
+            atgt_core::synth::demo_road(
+                code,
+                Chainage {
+                    line: line.iter().map(|p| Point::new(p[0], p[1])).collect(),
+                    km_start: *km,
+                    ascending: *asc,
+                },
+            )
+        })
+        .collect();
+    let records = atgt_core::synth::generate(&atgt_core::synth::demo_spec(roads));
+    let rows = records
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| (i + 1, Ok(r)))
+        .collect();
+    let report = store
+        .crash_import(
+            &Actor::system(),
+            rows,
+            "du-lieu-mau-tong-hop",
+            false,
+            true,
+            |_| {},
+        )
+        .await?;
+    if !report.rejected.is_empty() {
+        anyhow::bail!("synthetic crashes rejected: {:?}", report.rejected.first());
+    }
+    Ok(report.inserted)
 }
 
 /// What the demo prints: where to go and how to sign in.

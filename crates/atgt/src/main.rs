@@ -79,6 +79,11 @@ enum Cmd {
         #[command(subcommand)]
         cmd: AuditCmd,
     },
+    /// Import records from CSV or XLSX files.
+    Import {
+        #[command(subcommand)]
+        cmd: ImportCmd,
+    },
     /// Write a consistent copy of a running SQLite database.
     Backup {
         #[arg(long, env = "ATGT_DATABASE")]
@@ -91,6 +96,31 @@ enum Cmd {
     Config {
         #[command(subcommand)]
         cmd: ConfigCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCmd {
+    /// Crashes: canonical columns (see the README) or any layout through --mapping.
+    /// Exit 0 when every row was taken, 3 when some rows were rejected (listed), 2 when
+    /// --strict refused the file (nothing written).
+    Crashes {
+        #[arg(long, env = "ATGT_DATABASE")]
+        database: Option<String>,
+        /// The CSV or XLSX file.
+        file: PathBuf,
+        /// A mapping file (TOML) for other layouts, e.g. data/mappings/ireland.toml.
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        /// Check and report without writing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Reject the whole file if any row is bad.
+        #[arg(long)]
+        strict: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -467,6 +497,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 v.entries, v.entries, v.head
             );
         }
+        Cmd::Import {
+            cmd:
+                ImportCmd::Crashes {
+                    database,
+                    file,
+                    mapping,
+                    dry_run,
+                    strict,
+                    json,
+                },
+        } => {
+            let store = Store::open_current(&db_url(database, &cfg)).await?;
+            return import_crashes(&store, &file, mapping.as_deref(), dry_run, strict, json).await;
+        }
         Cmd::Backup { database, output } => {
             let store = Store::open_current(&db_url(database, &cfg)).await?;
             let bytes = store.backup_to(&output).await.map_err(explain)?;
@@ -479,6 +523,85 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn import_crashes(
+    store: &Store,
+    file: &std::path::Path,
+    mapping: Option<&std::path::Path>,
+    dry_run: bool,
+    strict: bool,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    use indicatif::{ProgressBar, ProgressStyle};
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let mapping_text = match mapping {
+        Some(m) => Some(
+            std::fs::read_to_string(m).with_context(|| format!("cannot read {}", m.display()))?,
+        ),
+        None => None,
+    };
+    let rows =
+        atgt_web::tabular::parse_crashes(&bytes, mapping_text.as_deref()).map_err(|(k, a)| {
+            anyhow::anyhow!("{}", atgt_core::i18n::tf(Lang::Vi, &k, &[("code", &a)]))
+        })?;
+    let total = rows.len() as u64;
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:40}] {pos}/{len} dòng ({per_sec}, còn {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar.set_message("nhập tai nạn");
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let started = std::time::Instant::now();
+    let report = store
+        .crash_import(&Actor::system(), rows, &name, dry_run, strict, |n| {
+            bar.set_position(n as u64)
+        })
+        .await
+        .map_err(explain)?;
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!(
+            "{}: {} dòng — thêm mới {}, cập nhật {}, trùng {}, bị từ chối {}{} ({:.1} s)",
+            file.display(),
+            report.rows,
+            report.inserted,
+            report.updated,
+            report.duplicates,
+            report.rejected.len(),
+            if dry_run {
+                " (chạy thử, không ghi)"
+            } else {
+                ""
+            },
+            secs
+        );
+        for e in &report.rejected {
+            let msg =
+                atgt_core::i18n::tf(Lang::Vi, &e.key, &[("code", &e.arg), ("field", &e.column)]);
+            println!("  dòng {}, cột {}: {}", e.row, e.column, msg);
+        }
+        if strict && !report.rejected.is_empty() {
+            println!("--strict: tệp bị từ chối, không ghi dòng nào.");
+        }
+    }
+    Ok(if strict && !report.rejected.is_empty() {
+        ExitCode::from(2)
+    } else if report.rejected.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    })
 }
 
 /// A store error in words for the terminal (Vietnamese message, field named).

@@ -1250,6 +1250,7 @@ impl Store {
 async fn insert_returning(tx: &mut Tx, rows: Vec<Vec<Value>>) -> StoreResult<HashMap<String, i64>> {
     let mut out = HashMap::with_capacity(rows.len());
     let per = (30_000 / INSERT_WIDTH).min(500);
+    let backend = tx.backend();
     for chunk in rows.chunks(per) {
         let mut sql = format!("INSERT INTO crashes ({INSERT_COLS}) VALUES ");
         let mut args = Vec::with_capacity(chunk.len() * INSERT_WIDTH);
@@ -1262,7 +1263,7 @@ async fn insert_returning(tx: &mut Tx, rows: Vec<Vec<Value>>) -> StoreResult<Has
                 if j > 0 {
                     sql.push(',');
                 }
-                sql.push_str(&format!("${}", i * INSERT_WIDTH + j + 1));
+                crate::migrate::push_placeholder(&mut sql, backend, i * INSERT_WIDTH + j + 1);
             }
             sql.push(')');
             args.extend(row.iter().cloned());

@@ -8,6 +8,7 @@
 
 pub mod admin_units;
 pub mod audit;
+pub mod crashes;
 pub mod me;
 pub mod orgs;
 pub mod roads;
@@ -69,6 +70,13 @@ impl Modify for SecurityAddon {
         admin_units::list,
         admin_units::get,
         roads::list,
+        crashes::list,
+        crashes::create,
+        crashes::get,
+        crashes::update,
+        crashes::versions,
+        crashes::stats,
+        crashes::import,
         orgs::list,
         orgs::create,
         orgs::get,

@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin_units;
 pub mod apikeys;
 pub mod audit;
+pub mod crashes;
 pub mod home;
 pub mod login;
 pub mod orgs;

@@ -5,5 +5,6 @@ mod helpers;
 
 mod api;
 mod auth;
+mod crashes;
 mod pages;
 mod routes;

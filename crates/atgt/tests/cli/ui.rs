@@ -239,7 +239,15 @@ async fn the_ui_works_on_a_phone_sized_screen() {
         ("/admin-units?q=ninh+hai", "admin-units"),
         ("/audit", "audit"),
         ("/account", "account"),
-        ("/m/crashes", "module"),
+        ("/m/plans", "module"),
+        ("/crashes/dashboard", "crash-dashboard"),
+        ("/crashes", "crash-list"),
+        (
+            "/crashes/stats?dim=month&from=2025-01-01&to=2025-12-31",
+            "crash-stats",
+        ),
+        ("/crashes/1", "crash-detail"),
+        ("/crashes/import", "crash-import"),
     ] {
         d.goto(&format!("{base}{path}")).await;
         d.wait_for("document.querySelector('h1')").await;
@@ -255,6 +263,59 @@ async fn the_ui_works_on_a_phone_sized_screen() {
         );
         d.screenshot(&format!("360-{name}")).await;
     }
+    // The crash map draws the crashes, coloured by class, over the roads.
+    d.goto(&format!("{base}/crashes/map?from=2023-12-01&to=2026-11-24"))
+        .await;
+    let mut points = 0;
+    for _ in 0..50 {
+        points = d
+            .js("return document.querySelectorAll('#crash-map path.leaflet-interactive').length")
+            .await
+            .as_u64()
+            .unwrap_or(0);
+        if points > 100 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        points > 100,
+        "the crash map shows the demo's crashes ({points})"
+    );
+    d.screenshot("360-crash-map").await;
+    // A traffic police officer registers a crash on the phone: road and km post.
+    d.goto(&format!("{base}/account")).await;
+    d.click(".user-menu button[type=submit]").await;
+    d.wait_for("location.pathname === '/login'").await;
+    d.type_in("#username", "csgt").await;
+    d.type_in("#password", "demo-atgt-2026").await;
+    d.click("button[type=submit]").await;
+    d.wait_for("location.pathname === '/'").await;
+    d.goto(&format!("{base}/crashes/new")).await;
+    d.wait_for("document.querySelector('form.crash-form')")
+        .await;
+    let overflow = d
+        .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        .await;
+    assert!(
+        overflow.as_i64().unwrap() <= 0,
+        "the crash form scrolls sideways by {overflow} px"
+    );
+    d.screenshot("360-crash-form").await;
+    d.js("document.getElementById('road').value = 'QL1A'; document.getElementById('commune_code').value = '22861'; return 1").await;
+    d.type_in("#km", "Km 1530+250").await;
+    d.type_in("#injured", "2").await;
+    d.click("input[name=cause_speeding]").await;
+    d.click("form.crash-form button[type=submit]").await;
+    d.wait_for("/^\\/crashes\\/\\d+$/.test(location.pathname)")
+        .await;
+    let body = d.js("return document.body.innerText").await;
+    let body = body.as_str().unwrap_or_default().to_string();
+    assert!(
+        body.contains("QL1A Km 1530+250") && body.contains("Chạy quá tốc độ"),
+        "{body}"
+    );
+    d.screenshot("360-crash-created").await;
     // The language switch.
     d.goto(&format!("{base}/")).await;
     d.click(".lang-switch").await;
