@@ -177,6 +177,10 @@ impl Db {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // 64 MB of page cache per connection (allocated as used): bulk imports and
+            // statistics re-read
+            // index pages far less.
+            .pragma("cache_size", "-65536")
             .busy_timeout(Duration::from_secs(10))
             // Statements are traced by our own spans; sqlx's per-statement logs would
             // print whole bulk inserts.
@@ -380,27 +384,29 @@ impl Tx {
 type SqliteQuery<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
 type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
 
-fn bind_sqlite<'q>(mut q: SqliteQuery<'q>, args: &[Value]) -> SqliteQuery<'q> {
+// Text and bytes are bound by reference: the arguments outlive the query, and bulk
+// imports bind millions of values.
+fn bind_sqlite<'q>(mut q: SqliteQuery<'q>, args: &'q [Value]) -> SqliteQuery<'q> {
     for a in args {
         q = match a {
             Value::I64(v) => q.bind(*v),
             Value::F64(v) => q.bind(*v),
-            Value::Text(v) => q.bind(v.clone()),
+            Value::Text(v) => q.bind(v.as_deref()),
             Value::Bool(v) => q.bind(*v),
-            Value::Bytes(v) => q.bind(v.clone()),
+            Value::Bytes(v) => q.bind(v.as_deref()),
         };
     }
     q
 }
 
-fn bind_pg<'q>(mut q: PgQuery<'q>, args: &[Value]) -> PgQuery<'q> {
+fn bind_pg<'q>(mut q: PgQuery<'q>, args: &'q [Value]) -> PgQuery<'q> {
     for a in args {
         q = match a {
             Value::I64(v) => q.bind(*v),
             Value::F64(v) => q.bind(*v),
-            Value::Text(v) => q.bind(v.clone()),
+            Value::Text(v) => q.bind(v.as_deref()),
             Value::Bool(v) => q.bind(*v),
-            Value::Bytes(v) => q.bind(v.clone()),
+            Value::Bytes(v) => q.bind(v.as_deref()),
         };
     }
     q

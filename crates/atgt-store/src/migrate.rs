@@ -204,12 +204,14 @@ pub(crate) async fn insert_batched(
     let per = (30_000 / width.max(1)).clamp(1, 500);
     let n = rows.len();
     let backend = tx.backend();
-    for chunk in rows.chunks(per) {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(per).collect();
         let mut sql = String::with_capacity(head.len() + chunk.len() * width * 5 + tail.len());
         sql.push_str(head);
         sql.push_str(" VALUES ");
         let mut args = Vec::with_capacity(chunk.len() * width);
-        for (i, row) in chunk.iter().enumerate() {
+        for (i, row) in chunk.into_iter().enumerate() {
             if i > 0 {
                 sql.push(',');
             }
@@ -221,7 +223,7 @@ pub(crate) async fn insert_batched(
                 push_placeholder(&mut sql, backend, i * width + j + 1);
             }
             sql.push(')');
-            args.extend(row.iter().cloned());
+            args.extend(row);
         }
         sql.push(' ');
         sql.push_str(tail);

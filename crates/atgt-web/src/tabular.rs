@@ -140,10 +140,12 @@ pub fn parse_crashes(
         .check_headers(&table.headers)
         .map_err(|c| ("error.column_missing".to_string(), c))?;
     let mut out = Vec::with_capacity(table.rows.len());
-    for (i, row) in table.rows.iter().enumerate() {
+    // Rows are consumed as they are mapped, so the text and the records are not both
+    // held in full.
+    for (i, row) in table.rows.into_iter().enumerate() {
         let n = i + 1;
         let rec = mapping
-            .apply(&index, row)
+            .apply(&index, &row)
             .map_err(|e| RowError {
                 row: n,
                 column: e.column,

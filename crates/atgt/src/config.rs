@@ -76,13 +76,12 @@ impl Config {
             }
             fig = fig.merge(Toml::file(p));
         }
-        fig = fig.merge(Env::prefixed("ATGT_").split("__").ignore(&[
-            "config",
-            "test_pg_url",
-            "test_sqlite_only",
-            "pg_port",
-            "pg_data",
-        ]));
+        // Only the keys of the configuration: other ATGT_ variables (test and bench
+        // settings, typos) are warned about at start, not fatal.
+        fig = fig.merge(Env::prefixed("ATGT_").split("__").filter(|k| {
+            let k = k.as_str().to_ascii_lowercase();
+            k == "database" || k == "listen" || k.starts_with("log.") || k.starts_with("web.")
+        }));
         let cfg: Config = fig
             .extract()
             .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
@@ -175,6 +174,18 @@ mod tests {
             let c = Config::load(Some(&PathBuf::from("atgt.toml"))).unwrap();
             assert_eq!(c.listen, "127.0.0.1:9100");
             assert!(!c.web.secure_cookies);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_env_variables_do_not_stop_the_program() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("ATGT_LISTNE", "127.0.0.1:1");
+            jail.set_env("ATGT_WEB__SECURE_COOKIES", "false");
+            let c = Config::load(None).unwrap();
+            assert!(!c.web.secure_cookies);
+            assert!(Config::unknown_env().contains(&"ATGT_LISTNE".to_string()));
             Ok(())
         });
     }

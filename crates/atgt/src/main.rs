@@ -1,6 +1,7 @@
 //! The `atgt` command: serve the web UI and API, run the demo, migrate, manage users and
 //! API keys, verify the audit chain, back up.
 
+mod bench;
 mod config;
 mod demo;
 
@@ -92,10 +93,32 @@ enum Cmd {
         #[arg(long)]
         output: PathBuf,
     },
+    /// Benchmarks (see bench/).
+    #[command(hide = true)]
+    Bench {
+        #[command(subcommand)]
+        cmd: BenchCmd,
+    },
     /// Configuration helpers.
     Config {
         #[command(subcommand)]
         cmd: ConfigCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCmd {
+    /// Import N synthetic crashes from a CSV and time the statistics.
+    Crashes {
+        #[arg(long)]
+        database: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+        #[arg(long, default_value_t = 100)]
+        runs: usize,
+        /// The CSV (written first if missing).
+        #[arg(long)]
+        csv: PathBuf,
     },
 }
 
@@ -515,6 +538,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = Store::open_current(&db_url(database, &cfg)).await?;
             let bytes = store.backup_to(&output).await.map_err(explain)?;
             println!("backup written to {} ({bytes} bytes)", output.display());
+        }
+        Cmd::Bench {
+            cmd:
+                BenchCmd::Crashes {
+                    database,
+                    rows,
+                    runs,
+                    csv,
+                },
+        } => {
+            prepare_sqlite(&database)?;
+            bench::crashes(&database, rows, runs, &csv).await?;
         }
         Cmd::Config {
             cmd: ConfigCmd::Default,

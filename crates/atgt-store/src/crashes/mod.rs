@@ -636,43 +636,48 @@ impl CrashFilter {
     }
 }
 
-fn rollup_key(rec: &CrashRecord, p: &Place, class: CrashClass) -> [Value; 7] {
-    [
-        Value::from(rec.occurred.year as i64),
-        Value::from(rec.occurred.month.unwrap_or(0) as i64),
-        Value::from(p.cur_commune.clone().unwrap_or_default()),
-        Value::from(p.cur_province.clone().unwrap_or_default()),
-        Value::from(p.old_district.clone().unwrap_or_default()),
-        Value::from(p.road_code.clone().unwrap_or_default()),
-        Value::from(class.as_str()),
-    ]
+/// A line of the monthly totals: year, month (0 when unknown), commune, province, old
+/// district, road, class.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct RollupKey(i64, i64, String, String, String, String, &'static str);
+
+fn rollup_key(rec: &CrashRecord, p: &Place, class: CrashClass) -> RollupKey {
+    RollupKey(
+        rec.occurred.year as i64,
+        rec.occurred.month.unwrap_or(0) as i64,
+        p.cur_commune.clone().unwrap_or_default(),
+        p.cur_province.clone().unwrap_or_default(),
+        p.old_district.clone().unwrap_or_default(),
+        p.road_code.clone().unwrap_or_default(),
+        class.as_str(),
+    )
 }
 
 /// Adds (or with negative counts, removes) crashes to the monthly totals.
-async fn rollup(tx: &mut Tx, deltas: &[([Value; 7], i64, i64, i64)]) -> StoreResult<()> {
+async fn rollup(tx: &mut Tx, deltas: &[(RollupKey, i64, i64, i64)]) -> StoreResult<()> {
     // Merge equal keys first: a batch may hold the same key many times.
-    let mut merged: Vec<([Value; 7], i64, i64, i64)> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut merged: HashMap<&RollupKey, (i64, i64, i64)> = HashMap::new();
     for (k, c, d, i) in deltas {
-        let key = format!("{k:?}");
-        match index.get(&key) {
-            Some(&at) => {
-                merged[at].1 += c;
-                merged[at].2 += d;
-                merged[at].3 += i;
-            }
-            None => {
-                index.insert(key, merged.len());
-                merged.push((k.clone(), *c, *d, *i));
-            }
-        }
+        let e = merged.entry(k).or_default();
+        e.0 += c;
+        e.1 += d;
+        e.2 += i;
     }
     let rows: Vec<Vec<Value>> = merged
         .into_iter()
-        .map(|(k, c, d, i)| {
-            let mut v = k.to_vec();
-            v.extend([Value::from(c), Value::from(d), Value::from(i)]);
-            v
+        .map(|(k, (c, d, i))| {
+            vec![
+                Value::from(k.0),
+                Value::from(k.1),
+                Value::from(k.2.clone()),
+                Value::from(k.3.clone()),
+                Value::from(k.4.clone()),
+                Value::from(k.5.clone()),
+                Value::from(k.6),
+                Value::from(c),
+                Value::from(d),
+                Value::from(i),
+            ]
         })
         .collect();
     insert_batched(
@@ -894,8 +899,14 @@ async fn insert_parts(tx: &mut Tx, id: i64, rec: &CrashRecord) -> StoreResult<()
     Ok(())
 }
 
+#[derive(Serialize)]
+struct Snapshot<'a> {
+    record: &'a CrashRecord,
+    class: &'a Classification,
+}
+
 fn snapshot(rec: &CrashRecord, class: &Classification) -> String {
-    atgt_core::audit::canonical_json(&serde_json::json!({"record": rec, "class": class}))
+    serde_json::to_string(&Snapshot { record: rec, class }).unwrap_or_default()
 }
 
 async fn insert_version(
@@ -957,6 +968,7 @@ impl Store {
         mut progress: impl FnMut(usize),
     ) -> StoreResult<ImportReport> {
         let rules = self.crash_rules().await?;
+        let t0 = std::time::Instant::now();
         let mut report = ImportReport {
             rows: rows.len(),
             dry_run,
@@ -1023,6 +1035,10 @@ impl Store {
                 Err(e) => return Err(e),
             }
         }
+        tracing::debug!(
+            ms = t0.elapsed().as_millis() as u64,
+            "import: rows checked and resolved"
+        );
         if strict && !report.rejected.is_empty() {
             return Ok(report);
         }
@@ -1033,7 +1049,13 @@ impl Store {
             .filter_map(|g| g.1.external_id.clone())
             .collect();
         for chunk in ids.chunks(500) {
-            let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let ph: Vec<String> = (1..=chunk.len())
+                .map(|i| {
+                    let mut p = String::new();
+                    crate::migrate::push_placeholder(&mut p, self.backend(), i);
+                    p
+                })
+                .collect();
             let args: Vec<Value> = chunk.iter().map(Value::from).collect();
             let rows = self
                 .db
@@ -1057,6 +1079,10 @@ impl Store {
         }
         report.inserted = fresh.len();
         report.updated = changed.len();
+        tracing::debug!(
+            ms = t0.elapsed().as_millis() as u64,
+            "import: existing ids looked up"
+        );
         if dry_run || (fresh.is_empty() && changed.is_empty()) {
             return Ok(report);
         }
@@ -1155,6 +1181,7 @@ impl Store {
                 .await?;
             }
         }
+        tracing::debug!(ms = t0.elapsed().as_millis() as u64, "import: rows written");
         rollup(&mut tx, &deltas).await?;
         for (id, (n, rec, p, class)) in &changed {
             let before = crash(
@@ -1239,7 +1266,12 @@ impl Store {
             ),
         )
         .await?;
+        tracing::debug!(
+            ms = t0.elapsed().as_millis() as u64,
+            "import: totals and audit written"
+        );
         tx.commit().await?;
+        tracing::debug!(ms = t0.elapsed().as_millis() as u64, "import: committed");
         report.written = true;
         progress(report.rows);
         Ok(report)
@@ -1251,10 +1283,12 @@ async fn insert_returning(tx: &mut Tx, rows: Vec<Vec<Value>>) -> StoreResult<Has
     let mut out = HashMap::with_capacity(rows.len());
     let per = (30_000 / INSERT_WIDTH).min(500);
     let backend = tx.backend();
-    for chunk in rows.chunks(per) {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(per).collect();
         let mut sql = format!("INSERT INTO crashes ({INSERT_COLS}) VALUES ");
         let mut args = Vec::with_capacity(chunk.len() * INSERT_WIDTH);
-        for (i, row) in chunk.iter().enumerate() {
+        for (i, row) in chunk.into_iter().enumerate() {
             if i > 0 {
                 sql.push(',');
             }
@@ -1266,7 +1300,7 @@ async fn insert_returning(tx: &mut Tx, rows: Vec<Vec<Value>>) -> StoreResult<Has
                 crate::migrate::push_placeholder(&mut sql, backend, i * INSERT_WIDTH + j + 1);
             }
             sql.push(')');
-            args.extend(row.iter().cloned());
+            args.extend(row);
         }
         sql.push_str(" RETURNING id, external_id");
         for r in tx.fetch_all(&sql, &args).await? {

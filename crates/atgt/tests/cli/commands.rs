@@ -496,24 +496,54 @@ fn the_irish_collisions_import_with_the_source_counts() {
     let csv = root.join("testdata/cache/ireland/collisions.csv");
     let expected = root.join("testdata/cache/ireland/expected.json");
     if !csv.exists() {
-        assert!(std::env::var("CI").is_err(), "CI fetches the Irish data first (scripts/fetch_test_data.sh)");
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI fetches the Irish data first (scripts/fetch_test_data.sh)"
+        );
         eprintln!("testdata/cache/ireland missing: run scripts/fetch_test_data.sh; skipped here");
         return;
     }
-    let expected: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(expected).unwrap()).unwrap();
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(expected).unwrap()).unwrap();
     let s = Scratch::new("ireland");
     let url = migrated(&s);
     let mapping = root.join("data/mappings/ireland.toml");
-    let o = run(&["import", "crashes", "--database", &url, csv.to_str().unwrap(), "--mapping", mapping.to_str().unwrap(), "--json"]);
+    let o = run(&[
+        "import",
+        "crashes",
+        "--database",
+        &url,
+        csv.to_str().unwrap(),
+        "--mapping",
+        mapping.to_str().unwrap(),
+        "--json",
+    ]);
     assert!(o.status.success(), "{}", text(&o));
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let total = expected["total_rows"].as_u64().unwrap();
     assert_eq!(report["rows"].as_u64(), Some(total));
-    assert_eq!(report["inserted"].as_u64(), Some(total), "every row imports: {}", report["rejected"]);
+    assert_eq!(
+        report["inserted"].as_u64(),
+        Some(total),
+        "every row imports: {}",
+        report["rejected"]
+    );
     // Again: every row is a duplicate, nothing new.
-    let o = run(&["import", "crashes", "--database", &url, csv.to_str().unwrap(), "--mapping", mapping.to_str().unwrap(), "--json"]);
+    let o = run(&[
+        "import",
+        "crashes",
+        "--database",
+        &url,
+        csv.to_str().unwrap(),
+        "--mapping",
+        mapping.to_str().unwrap(),
+        "--json",
+    ]);
     let again: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!((again["inserted"].as_u64(), again["duplicates"].as_u64()), (Some(0), Some(total)));
+    assert_eq!(
+        (again["inserted"].as_u64(), again["duplicates"].as_u64()),
+        (Some(0), Some(total))
+    );
     // Counts by year and the deaths, against the source.
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
@@ -524,18 +554,36 @@ fn the_irish_collisions_import_with_the_source_counts() {
             include_collisions: true,
             ..Default::default()
         };
-        let by_year = store.crash_stats(&f, atgt_store::crashes::stats::Dim::Year).await.unwrap();
+        let by_year = store
+            .crash_stats(&f, atgt_store::crashes::stats::Dim::Year)
+            .await
+            .unwrap();
         for (year, n) in expected["rows_by_year"].as_object().unwrap() {
-            let row = by_year.rows.iter().find(|r| &r.key == year).unwrap_or_else(|| panic!("{year}"));
+            let row = by_year
+                .rows
+                .iter()
+                .find(|r| &r.key == year)
+                .unwrap_or_else(|| panic!("{year}"));
             assert_eq!(row.crashes, n.as_i64().unwrap(), "{year}");
         }
         assert_eq!(by_year.total.crashes as u64, total);
-        assert_eq!(by_year.total.deaths, expected["sum_num_fatal"].as_i64().unwrap());
-        let counted = expected["sum_num_serious"].as_i64().unwrap() + expected["sum_num_minor"].as_i64().unwrap();
-        assert!(by_year.total.injured >= counted, "{} < {counted}", by_year.total.injured);
+        assert_eq!(
+            by_year.total.deaths,
+            expected["sum_num_fatal"].as_i64().unwrap()
+        );
+        let counted = expected["sum_num_serious"].as_i64().unwrap()
+            + expected["sum_num_minor"].as_i64().unwrap();
+        assert!(
+            by_year.total.injured >= counted,
+            "{} < {counted}",
+            by_year.total.injured
+        );
         // Times are kept only as precisely as the source has them.
         let (list, _) = store.crashes(&f, 5, 0).await.unwrap();
-        assert!(list.iter().all(|c| c.time_precision == "hour_band" || c.time_precision == "year"));
+        assert!(
+            list.iter()
+                .all(|c| c.time_precision == "hour_band" || c.time_precision == "year")
+        );
         store.db.close().await;
     });
 }

@@ -1,0 +1,196 @@
+//! `atgt bench crashes`: the crash-registry benchmark (run by `bench/crashes.sh`).
+//! Writes N synthetic crashes as a canonical CSV, imports the file through the same path
+//! as `atgt import crashes` (parse, check, resolve, one transaction), then times the
+//! three-criteria statistics by commune × month with the same period last year, and on
+//! PostgreSQL the same statistics as one plain SQL query over the crash table beside ours.
+
+use anyhow::Context;
+use atgt_core::audit::Actor;
+use atgt_store::Store;
+use atgt_store::crashes::CrashFilter;
+use atgt_store::crashes::stats::Dim;
+use std::io::Write;
+use std::time::Instant;
+
+fn write_csv(path: &std::path::Path, n: usize) -> anyhow::Result<()> {
+    let records = atgt_core::synth::bench_records(n, 7);
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writeln!(
+        w,
+        "external_id,occurred_at,admin_scheme,commune_code,route,km,lon,lat,deaths,injured,property_damage_vnd,description,vehicle_types,causes"
+    )?;
+    for r in &records {
+        let o = r.occurred;
+        writeln!(
+            w,
+            "{},{:04}-{:02}-{:02} {:02}:{:02},{},{},{},{},{},{},{},{},{},,{},{}",
+            r.external_id.as_deref().unwrap_or(""),
+            o.year,
+            o.month.unwrap_or(1),
+            o.day.unwrap_or(1),
+            o.hour.unwrap_or(0),
+            o.minute.unwrap_or(0),
+            r.admin_scheme.as_deref().unwrap_or(""),
+            r.commune_code.as_deref().unwrap_or(""),
+            r.road_code.as_deref().unwrap_or(""),
+            r.km.map(|k| format!("{k:.3}")).unwrap_or_default(),
+            r.lon.map(|v| format!("{v:.6}")).unwrap_or_default(),
+            r.lat.map(|v| format!("{v:.6}")).unwrap_or_default(),
+            r.deaths,
+            r.injured,
+            r.property_damage_vnd,
+            r.vehicles
+                .iter()
+                .map(|v| v.kind.as_str())
+                .collect::<Vec<_>>()
+                .join(";"),
+            r.causes.join(";"),
+        )?;
+    }
+    Ok(())
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse::<f64>()
+                    .unwrap_or(0.0)
+            })
+        })
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+pub async fn crashes(
+    url: &str,
+    rows: usize,
+    runs: usize,
+    csv: &std::path::Path,
+) -> anyhow::Result<()> {
+    if !csv.exists() {
+        let t = Instant::now();
+        write_csv(csv, rows)?;
+        eprintln!(
+            "wrote {} ({rows} rows) in {:.1} s",
+            csv.display(),
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let store = Store::open_migrated(url)
+        .await
+        .context("open the benchmark database")?;
+    let backend = format!("{:?}", store.backend());
+    let bytes = std::fs::read(csv)?;
+    let t0 = Instant::now();
+    let parsed = atgt_web::tabular::parse_crashes(&bytes, None)
+        .map_err(|(k, a)| anyhow::anyhow!("{k}: {a}"))?;
+    drop(bytes);
+    let t_parse = t0.elapsed().as_secs_f64();
+    let report = store
+        .crash_import(&Actor::system(), parsed, "bench.csv", false, false, |_| {})
+        .await?;
+    let t_total = t0.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        report.rejected.is_empty(),
+        "rejected rows: {:?}",
+        report.rejected.first()
+    );
+    println!(
+        "[{backend}] import: {} rows in {:.2} s = {:.0} rows/s (parse {:.2} s, check+write {:.2} s; inserted {}, duplicates {})",
+        report.rows,
+        t_total,
+        report.rows as f64 / t_total,
+        t_parse,
+        t_total - t_parse,
+        report.inserted,
+        report.duplicates
+    );
+    // The statistics a leader opens: 2025 by commune × month against 2024.
+    let filter = CrashFilter {
+        from: Some("2025-01-01".into()),
+        to: Some("2025-12-31".into()),
+        ..Default::default()
+    };
+    let mut times = Vec::with_capacity(runs);
+    let mut cells = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let a = store.crash_stats(&filter, Dim::Commune).await?;
+        let b = store.crash_stats(&filter, Dim::Month).await?;
+        // commune × month: one query per commune, as the UI's drill-down does.
+        let mut n = 0;
+        for r in &a.rows {
+            let f = CrashFilter {
+                commune: Some(r.key.clone()),
+                ..filter.clone()
+            };
+            n += store.crash_stats(&f, Dim::Month).await?.rows.len();
+        }
+        cells = n + b.rows.len();
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    println!(
+        "[{backend}] three criteria by commune × month with the same period ({cells} cells, {runs} runs): p50 {:.1} ms, p99 {:.1} ms",
+        percentile(&times, 0.5),
+        percentile(&times, 0.99)
+    );
+    // Ours through the records (a period that is not whole months) for comparison.
+    let odd = CrashFilter {
+        to: Some("2025-12-30".into()),
+        ..filter.clone()
+    };
+    let mut t_rec = Vec::new();
+    for _ in 0..runs.min(20) {
+        let t = Instant::now();
+        store.crash_stats(&odd, Dim::Commune).await?;
+        t_rec.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    t_rec.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    println!(
+        "[{backend}] same statistics read from the crash records (not whole months): p50 {:.1} ms, p99 {:.1} ms",
+        percentile(&t_rec, 0.5),
+        percentile(&t_rec, 0.99)
+    );
+    if store.backend() == atgt_store::Backend::Postgres {
+        // The peer: the statistics as one SQL statement straight over the crash table.
+        let sql = "SELECT cur_commune_code, month,
+                     SUM(CASE WHEN year = 2025 THEN 1 ELSE 0 END) AS crashes,
+                     SUM(CASE WHEN year = 2025 THEN deaths ELSE 0 END) AS deaths,
+                     SUM(CASE WHEN year = 2025 THEN injured ELSE 0 END) AS injured,
+                     SUM(CASE WHEN year = 2024 THEN 1 ELSE 0 END) AS prev_crashes,
+                     SUM(CASE WHEN year = 2024 THEN deaths ELSE 0 END) AS prev_deaths,
+                     SUM(CASE WHEN year = 2024 THEN injured ELSE 0 END) AS prev_injured
+                   FROM crashes WHERE local_date BETWEEN '2024-01-01' AND '2025-12-31' AND class <> 'va_cham'
+                   GROUP BY cur_commune_code, month";
+        let mut t_sql = Vec::new();
+        let mut n = 0;
+        for _ in 0..runs.min(50) {
+            let t = Instant::now();
+            n = store.db.fetch_all(sql, &[]).await?.len();
+            t_sql.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        t_sql.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+        println!(
+            "[{backend}] peer: plain SQL GROUP BY over the crash table ({n} cells): p50 {:.1} ms, p99 {:.1} ms",
+            percentile(&t_sql, 0.5),
+            percentile(&t_sql, 0.99)
+        );
+    }
+    println!("[{backend}] peak memory (VmHWM): {:.0} MB", peak_rss_mb());
+    store.db.close().await;
+    Ok(())
+}
