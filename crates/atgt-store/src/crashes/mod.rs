@@ -419,45 +419,16 @@ impl Store {
         let place = self.resolve(&mut Resolver::default(), rec).await?;
         let org = self.org_for(investigating_org).await?;
         let class = rec.classify(&rules);
-        let old_rec = self.crash_record(id).await?;
-        let old_place = self.resolve(&mut Resolver::default(), &old_rec).await?;
         let mut tx = self.db.begin().await?;
-        let version = before.version + 1;
-        update_crash(&mut tx, id, rec, &place, &class, org, version).await?;
-        for t in ["crash_people", "crash_vehicles", "crash_causes"] {
-            tx.execute(
-                &format!("DELETE FROM {t} WHERE crash_id = $1"),
-                &params![id],
-            )
-            .await?;
-        }
-        insert_parts(&mut tx, id, rec).await?;
-        insert_version(
+        write_version(
             &mut tx,
-            id,
-            version,
+            &before,
+            rec,
+            &place,
+            &class,
+            org,
             &actor.name,
             reason.trim(),
-            rec,
-            &class,
-        )
-        .await?;
-        rollup(
-            &mut tx,
-            &[
-                (
-                    rollup_key(&old_rec, &old_place, before.class),
-                    -1,
-                    -before.deaths,
-                    -before.injured,
-                ),
-                (
-                    rollup_key(rec, &place, class.class),
-                    1,
-                    rec.deaths as i64,
-                    rec.injured as i64,
-                ),
-            ],
         )
         .await?;
         let after = crash(
@@ -653,6 +624,19 @@ fn rollup_key(rec: &CrashRecord, p: &Place, class: CrashClass) -> RollupKey {
     )
 }
 
+/// The totals line a stored crash was counted in (what a new version takes out).
+fn stored_rollup_key(c: &Crash) -> RollupKey {
+    RollupKey(
+        c.year,
+        c.month.unwrap_or(0),
+        c.cur_commune_code.clone().unwrap_or_default(),
+        c.cur_province_code.clone().unwrap_or_default(),
+        c.old_district_code.clone().unwrap_or_default(),
+        c.road_code.clone().unwrap_or_default(),
+        c.class.as_str(),
+    )
+}
+
 /// Adds (or with negative counts, removes) crashes to the monthly totals.
 async fn rollup(tx: &mut Tx, deltas: &[(RollupKey, i64, i64, i64)]) -> StoreResult<()> {
     // Merge equal keys first: a batch may hold the same key many times.
@@ -831,13 +815,19 @@ async fn update_crash(
     Ok(())
 }
 
-async fn insert_parts(tx: &mut Tx, id: i64, rec: &CrashRecord) -> StoreResult<()> {
-    let people: Vec<Vec<Value>> = rec
-        .people
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            vec![
+/// The rows of a crash's people, vehicles and causes, gathered for one or many crashes
+/// and written with a few multi-row statements.
+#[derive(Default)]
+struct Parts {
+    people: Vec<Vec<Value>>,
+    vehicles: Vec<Vec<Value>>,
+    causes: Vec<Vec<Value>>,
+}
+
+impl Parts {
+    fn add(&mut self, id: i64, rec: &CrashRecord) {
+        for (i, p) in rec.people.iter().enumerate() {
+            self.people.push(vec![
                 id.into(),
                 (i as i64).into(),
                 p.role.clone().into(),
@@ -849,54 +839,109 @@ async fn insert_parts(tx: &mut Tx, id: i64, rec: &CrashRecord) -> StoreResult<()
                 p.alcohol_breath_mg_l.into(),
                 p.alcohol_blood_mg_100ml.into(),
                 p.vehicle_idx.map(i64::from).into(),
-            ]
-        })
-        .collect();
-    if !people.is_empty() {
-        insert_batched(tx, "INSERT INTO crash_people (crash_id, idx, role, age_group, sex, outcome, injury_rate, died_after_days, alcohol_breath_mg_l, alcohol_blood_mg_100ml, vehicle_idx)", "", 11, people).await?;
-    }
-    let vehicles: Vec<Vec<Value>> = rec
-        .vehicles
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            vec![
+            ]);
+        }
+        for (i, v) in rec.vehicles.iter().enumerate() {
+            self.vehicles.push(vec![
                 id.into(),
                 (i as i64).into(),
                 v.kind.clone().into(),
                 v.plate.clone().into(),
                 v.registration_province.clone().into(),
-            ]
-        })
-        .collect();
-    if !vehicles.is_empty() {
-        insert_batched(
-            tx,
-            "INSERT INTO crash_vehicles (crash_id, idx, kind, plate, registration_province)",
-            "",
-            5,
-            vehicles,
+            ]);
+        }
+        let mut causes = rec.causes.clone();
+        causes.sort();
+        causes.dedup();
+        self.causes
+            .extend(causes.into_iter().map(|c| vec![id.into(), c.into()]));
+    }
+
+    async fn write(self, tx: &mut Tx) -> StoreResult<()> {
+        if !self.people.is_empty() {
+            insert_batched(
+                tx,
+                "INSERT INTO crash_people (crash_id, idx, role, age_group, sex, outcome, injury_rate, died_after_days,
+                   alcohol_breath_mg_l, alcohol_blood_mg_100ml, vehicle_idx)",
+                "",
+                11,
+                self.people,
+            )
+            .await?;
+        }
+        if !self.vehicles.is_empty() {
+            insert_batched(
+                tx,
+                "INSERT INTO crash_vehicles (crash_id, idx, kind, plate, registration_province)",
+                "",
+                5,
+                self.vehicles,
+            )
+            .await?;
+        }
+        if !self.causes.is_empty() {
+            insert_batched(
+                tx,
+                "INSERT INTO crash_causes (crash_id, cause)",
+                "",
+                2,
+                self.causes,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+async fn insert_parts(tx: &mut Tx, id: i64, rec: &CrashRecord) -> StoreResult<()> {
+    let mut parts = Parts::default();
+    parts.add(id, rec);
+    parts.write(tx).await
+}
+
+/// Writes a new version of a crash in the caller's transaction: the current row, its
+/// parts, the version row and the monthly totals (the old counts out, the new in).
+#[allow(clippy::too_many_arguments)]
+async fn write_version(
+    tx: &mut Tx,
+    before: &Crash,
+    rec: &CrashRecord,
+    place: &Place,
+    class: &Classification,
+    org: Option<i64>,
+    actor: &str,
+    reason: &str,
+) -> StoreResult<()> {
+    let id = before.id;
+    let version = before.version + 1;
+    update_crash(tx, id, rec, place, class, org, version).await?;
+    for t in ["crash_people", "crash_vehicles", "crash_causes"] {
+        tx.execute(
+            &format!("DELETE FROM {t} WHERE crash_id = $1"),
+            &params![id],
         )
         .await?;
     }
-    let mut causes = rec.causes.clone();
-    causes.sort();
-    causes.dedup();
-    let causes: Vec<Vec<Value>> = causes
-        .into_iter()
-        .map(|c| vec![id.into(), c.into()])
-        .collect();
-    if !causes.is_empty() {
-        insert_batched(
-            tx,
-            "INSERT INTO crash_causes (crash_id, cause)",
-            "",
-            2,
-            causes,
-        )
-        .await?;
-    }
-    Ok(())
+    insert_parts(tx, id, rec).await?;
+    insert_version(tx, id, version, actor, reason, rec, class).await?;
+    rollup(
+        tx,
+        &[
+            (
+                stored_rollup_key(before),
+                -1,
+                -before.deaths,
+                -before.injured,
+            ),
+            (
+                rollup_key(rec, place, class.class),
+                1,
+                rec.deaths as i64,
+                rec.injured as i64,
+            ),
+        ],
+    )
+    .await
 }
 
 #[derive(Serialize)]
@@ -1103,9 +1148,7 @@ impl Store {
                 })
                 .collect();
             let ids = insert_returning(&mut tx, rows).await?;
-            let mut parts_people = Vec::new();
-            let mut parts_vehicles = Vec::new();
-            let mut parts_causes = Vec::new();
+            let mut parts = Parts::default();
             let mut versions = Vec::with_capacity(chunk.len());
             for (n, rec, p, class) in chunk {
                 let id = ids[rec.external_id.as_deref().unwrap_or("")];
@@ -1125,36 +1168,7 @@ impl Store {
                     format!("import {source} row {n}").into(),
                     snapshot(rec, class).into(),
                 ]);
-                for (i, v) in rec.vehicles.iter().enumerate() {
-                    parts_vehicles.push(vec![
-                        id.into(),
-                        (i as i64).into(),
-                        v.kind.clone().into(),
-                        v.plate.clone().into(),
-                        v.registration_province.clone().into(),
-                    ]);
-                }
-                let mut cs = rec.causes.clone();
-                cs.sort();
-                cs.dedup();
-                for c in cs {
-                    parts_causes.push(vec![id.into(), c.into()]);
-                }
-                for (i, p) in rec.people.iter().enumerate() {
-                    parts_people.push(vec![
-                        id.into(),
-                        (i as i64).into(),
-                        p.role.clone().into(),
-                        p.age_group.clone().into(),
-                        p.sex.clone().into(),
-                        p.outcome.clone().into(),
-                        p.injury_rate.into(),
-                        p.died_after_days.map(i64::from).into(),
-                        p.alcohol_breath_mg_l.into(),
-                        p.alcohol_blood_mg_100ml.into(),
-                        p.vehicle_idx.map(i64::from).into(),
-                    ]);
-                }
+                parts.add(id, rec);
             }
             insert_batched(
                 &mut tx,
@@ -1164,22 +1178,7 @@ impl Store {
                 versions,
             )
             .await?;
-            if !parts_people.is_empty() {
-                insert_batched(&mut tx, "INSERT INTO crash_people (crash_id, idx, role, age_group, sex, outcome, injury_rate, died_after_days, alcohol_breath_mg_l, alcohol_blood_mg_100ml, vehicle_idx)", "", 11, parts_people).await?;
-            }
-            if !parts_vehicles.is_empty() {
-                insert_batched(&mut tx, "INSERT INTO crash_vehicles (crash_id, idx, kind, plate, registration_province)", "", 5, parts_vehicles).await?;
-            }
-            if !parts_causes.is_empty() {
-                insert_batched(
-                    &mut tx,
-                    "INSERT INTO crash_causes (crash_id, cause)",
-                    "",
-                    2,
-                    parts_causes,
-                )
-                .await?;
-            }
+            parts.write(&mut tx).await?;
         }
         tracing::debug!(ms = t0.elapsed().as_millis() as u64, "import: rows written");
         rollup(&mut tx, &deltas).await?;
@@ -1191,63 +1190,16 @@ impl Store {
                 )
                 .await?,
             )?;
-            let old_rec: CrashRecord = {
-                let r = tx.fetch_one("SELECT snapshot FROM crash_versions WHERE crash_id = $1 ORDER BY version DESC LIMIT 1", &params![*id]).await?;
-                serde_json::from_value(r.json("snapshot")?["record"].clone())
-                    .map_err(|e| StoreError::Decode("snapshot".into(), e.to_string()))?
-            };
-            let old_place = Place {
-                cur_commune: before.cur_commune_code.clone(),
-                cur_province: before.cur_province_code.clone(),
-                old_district: before.old_district_code.clone(),
-                road_code: before.road_code.clone(),
-                ..Default::default()
-            };
-            let version = before.version + 1;
-            update_crash(
+            let reason = format!("import {source} row {n}");
+            write_version(
                 &mut tx,
-                *id,
+                &before,
                 rec,
                 p,
                 class,
                 before.investigating_org_id,
-                version,
-            )
-            .await?;
-            for t in ["crash_people", "crash_vehicles", "crash_causes"] {
-                tx.execute(
-                    &format!("DELETE FROM {t} WHERE crash_id = $1"),
-                    &params![*id],
-                )
-                .await?;
-            }
-            insert_parts(&mut tx, *id, rec).await?;
-            insert_version(
-                &mut tx,
-                *id,
-                version,
                 &actor.name,
-                &format!("import {source} row {n}"),
-                rec,
-                class,
-            )
-            .await?;
-            rollup(
-                &mut tx,
-                &[
-                    (
-                        rollup_key(&old_rec, &old_place, before.class),
-                        -1,
-                        -before.deaths,
-                        -before.injured,
-                    ),
-                    (
-                        rollup_key(rec, p, class.class),
-                        1,
-                        rec.deaths as i64,
-                        rec.injured as i64,
-                    ),
-                ],
+                &reason,
             )
             .await?;
         }
