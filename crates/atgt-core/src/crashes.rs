@@ -489,19 +489,19 @@ mod tests {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Occurred {
     pub year: i16,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub month: Option<i8>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: Option<i8>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hour: Option<i8>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minute: Option<i8>,
     /// 1 = Monday … 7 = Sunday; derived when the day is known.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weekday: Option<i8>,
     /// Length in hours of the band starting at `hour` (e.g. 3 for "06:00–09:00").
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hour_band: Option<i8>,
 }
 
@@ -657,24 +657,24 @@ pub const OUTCOMES: &[&str] = &["dead", "injured", "unhurt"];
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Person {
     pub role: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_group: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sex: Option<String>,
     /// dead, injured or unhurt.
     pub outcome: String,
     /// Body-injury rate (%), once assessed.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub injury_rate: Option<f64>,
     /// For the dead: days between the crash and the death (counts within the window).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub died_after_days: Option<u32>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alcohol_breath_mg_l: Option<f64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alcohol_blood_mg_100ml: Option<f64>,
     /// Index of the person's vehicle in the crash's vehicle list.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vehicle_idx: Option<u32>,
 }
 
@@ -683,10 +683,10 @@ pub struct Person {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Vehicle {
     pub kind: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plate: Option<String>,
     /// Province code of registration, or "foreign".
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration_province: Option<String>,
 }
 
@@ -731,21 +731,21 @@ impl FromStr for Severity {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CrashRecord {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     pub occurred: Occurred,
     /// "new" or "old" map of `commune_code`; by default the map in force on the date.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_scheme: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commune_code: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub road_code: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub km: Option<f64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lon: Option<f64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lat: Option<f64>,
     /// Deaths within the window. With `people`, it must agree with them.
     pub deaths: u32,
@@ -754,19 +754,19 @@ pub struct CrashRecord {
     #[serde(default)]
     pub property_damage_vnd: i64,
     /// For sources with a severity class only.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<Severity>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub people: Vec<Person>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vehicles: Vec<Vehicle>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub causes: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weather: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub light: Option<String>,
     #[serde(default)]
     pub synthetic: bool,
