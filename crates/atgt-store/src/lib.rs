@@ -17,6 +17,7 @@ pub mod backup;
 pub mod crashes;
 pub mod db;
 pub mod error;
+pub mod files;
 pub mod migrate;
 pub mod orgs;
 pub mod reference;

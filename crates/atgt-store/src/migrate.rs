@@ -32,6 +32,7 @@ const SQLITE: &[Migration] = &[
     migration!(1, "foundation", "../migrations/sqlite/0001_foundation.sql"),
     migration!(2, "roads", "../migrations/sqlite/0002_roads.sql"),
     migration!(3, "crashes", "../migrations/sqlite/0003_crashes.sql"),
+    migration!(4, "files", "../migrations/sqlite/0004_files.sql"),
 ];
 const POSTGRES: &[Migration] = &[
     migration!(
@@ -41,6 +42,7 @@ const POSTGRES: &[Migration] = &[
     ),
     migration!(2, "roads", "../migrations/postgres/0002_roads.sql"),
     migration!(3, "crashes", "../migrations/postgres/0003_crashes.sql"),
+    migration!(4, "files", "../migrations/postgres/0004_files.sql"),
 ];
 
 pub fn migrations(backend: Backend) -> &'static [Migration] {

@@ -13,6 +13,7 @@ pub mod charts;
 pub mod docx;
 pub mod error;
 pub mod exports;
+pub mod files;
 pub mod metrics;
 pub mod pages;
 pub mod routes;

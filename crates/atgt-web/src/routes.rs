@@ -30,6 +30,14 @@ pub struct Route {
     mr: MethodRouter<AppState>,
 }
 
+impl Route {
+    /// Raises the body limit of an upload route (the default is axum's 2 MB).
+    fn limit(mut self, bytes: usize) -> Route {
+        self.mr = self.mr.layer(axum::extract::DefaultBodyLimit::max(bytes));
+        self
+    }
+}
+
 fn route<H, T>(method: Method, path: &'static str, perm: Perm, h: H) -> Route
 where
     H: Handler<T, AppState>,
@@ -131,6 +139,20 @@ pub fn table() -> Vec<Route> {
             "/crashes/import",
             CrashesImport,
             pages::crashes::import_submit,
+        )
+        .limit(256 << 20),
+        route(
+            M::POST,
+            "/crashes/{id}/photos",
+            CrashesWrite,
+            pages::crashes::photo_add,
+        )
+        .limit(12 << 20),
+        route(
+            M::GET,
+            "/files/{sha256}",
+            CrashesPersonal,
+            pages::crashes::file_get,
         ),
         route(M::GET, "/crashes/{id}", CrashesRead, pages::crashes::show),
         route(
@@ -261,7 +283,8 @@ pub fn table() -> Vec<Route> {
             "/api/v1/crashes/import",
             CrashesImport,
             api::crashes::import,
-        ),
+        )
+        .limit(256 << 20),
         route(
             M::GET,
             "/api/v1/crashes/{id}",

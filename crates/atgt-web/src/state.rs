@@ -27,6 +27,8 @@ pub struct WebConfig {
     pub sample_data: bool,
     /// Optional map tile URL template; none by default (no outside requests).
     pub tile_url: Option<String>,
+    /// Folder of the evidence file store (photos).
+    pub files_dir: String,
 }
 
 impl Default for WebConfig {
@@ -40,6 +42,7 @@ impl Default for WebConfig {
             trust_forwarded_for: false,
             sample_data: false,
             tile_url: None,
+            files_dir: "atgt-data/files".into(),
         }
     }
 }
@@ -50,6 +53,7 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub limiter: Arc<LoginLimiter>,
     pub metrics: Arc<Metrics>,
+    pub files: crate::files::FileStore,
 }
 
 impl AppState {
@@ -57,6 +61,7 @@ impl AppState {
         let limiter = LoginLimiter::new(config.login_max_failures, config.login_window_minutes);
         AppState {
             store,
+            files: crate::files::FileStore::new(&config.files_dir),
             config: Arc::new(config),
             limiter: Arc::new(limiter),
             metrics: Arc::new(Metrics::new()),

@@ -351,6 +351,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             cfg.web.sample_data = true;
             // The demo is served over plain HTTP on localhost.
             cfg.web.secure_cookies = false;
+            cfg.web.files_dir = data_dir.join("files").display().to_string();
             let banner = demo::banner(&url, seeded);
             serve(store, &cfg, &listen, Some(banner)).await?;
         }

@@ -374,6 +374,7 @@ pub async fn map(
 struct ShowView {
     ctx: PageCtx,
     row: Row,
+    photos: Vec<atgt_store::files::FileInfo>,
     record: CrashRecord,
     versions: Vec<Version>,
     personal: bool,
@@ -429,10 +430,16 @@ pub async fn show(
         None => String::new(),
     };
     let geojson = exports::crashes_geojson(std::slice::from_ref(&c), ctx.lang).to_string();
+    let photos = if personal {
+        st.store.crash_files(id).await?
+    } else {
+        Vec::new()
+    };
     let row = rows(&ctx, vec![c], &labels).remove(0);
     let v = ShowView {
         ctx,
         row,
+        photos,
         record,
         versions,
         personal,
@@ -1470,4 +1477,111 @@ pub async fn rules_save(
             Ok(r)
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Photos
+
+/// Adds a photo to a crash (multipart: `file`, `caption`). Images only, by content, up to
+/// 10 MB; stored once per content and linked in the audit chain.
+pub async fn photo_add(
+    State(st): State<AppState>,
+    Current(p): Current,
+    Path(id): Path<i64>,
+    mut mp: Multipart,
+) -> AppResult<Response> {
+    visible(&st, &p, id).await?;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut caption = String::new();
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|_| AppError::invalid("file", "error.file_too_large"))?
+    {
+        match field.name().unwrap_or("") {
+            "file" => {
+                let name = field
+                    .file_name()
+                    .unwrap_or("anh")
+                    .chars()
+                    .take(200)
+                    .collect::<String>();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| AppError::invalid("file", "error.file_too_large"))?;
+                file = Some((name, bytes.to_vec()));
+            }
+            "caption" => {
+                caption = field
+                    .text()
+                    .await
+                    .unwrap_or_default()
+                    .chars()
+                    .take(500)
+                    .collect()
+            }
+            _ => {}
+        }
+    }
+    let Some((name, bytes)) = file.filter(|f| !f.1.is_empty()) else {
+        return Err(AppError::invalid("file", "error.required"));
+    };
+    if bytes.len() > crate::files::MAX_PHOTO_BYTES {
+        return Err(AppError::invalid("file", "error.file_too_large"));
+    }
+    let mime = crate::files::sniff_image(&bytes)
+        .ok_or_else(|| AppError::invalid("file", "error.file_not_image"))?;
+    let sha = st
+        .files
+        .put(&bytes)
+        .map_err(|e| AppError::Internal(e.into()))?;
+    st.store
+        .crash_file_add(
+            &p.actor(),
+            id,
+            &atgt_store::files::StoredFile {
+                sha256: sha,
+                size: bytes.len() as i64,
+                mime: mime.into(),
+                name,
+            },
+            &caption,
+        )
+        .await?;
+    Ok(redirect_with_flash(
+        &format!("/crashes/{id}"),
+        "common.saved",
+    ))
+}
+
+/// A stored photo, for people who may see the crashes it belongs to (images of a crash
+/// scene are sensitive personal data); each read is logged.
+pub async fn file_get(
+    State(st): State<AppState>,
+    Current(p): Current,
+    Path(sha): Path<String>,
+) -> AppResult<Response> {
+    let (mime, crashes) = st.store.file_for_crashes(&sha).await?;
+    let mut allowed = false;
+    for c in crashes {
+        if visible(&st, &p, c).await.is_ok() {
+            allowed = true;
+            break;
+        }
+    }
+    if !allowed {
+        return Err(AppError::NotFound);
+    }
+    let bytes = st.files.get(&sha).map_err(|_| AppError::NotFound)?;
+    tracing::info!(actor = %p.actor().name, file = %sha, "personal data read: crash photo");
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+            (header::CONTENT_DISPOSITION, "inline".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -420,3 +420,132 @@ async fn rules_are_editable_data() {
         assert_eq!(resp.status(), 403);
     });
 }
+
+fn multipart(boundary: &str, parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, filename, data) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match filename {
+            Some(f) => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes()),
+            None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+        }
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    body
+}
+
+#[tokio::test]
+async fn scene_photos_are_checked_stored_and_shown_to_whom_may_see_them() {
+    each_backend!(|app| {
+        seed(&app).await;
+        import_csv(&app).await;
+        let id = app
+            .store()
+            .crashes(&Default::default(), 10, 0)
+            .await
+            .unwrap()
+            .0[0]
+            .id;
+        let png: &[u8] =
+            b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+        let send = |cookie: String, csrf: String, body: Vec<u8>| {
+            Request::post(format!("/crashes/{id}/photos?_csrf={csrf}"))
+                .header(header::COOKIE, cookie)
+                .header(header::CONTENT_TYPE, "multipart/form-data; boundary=BNDRY")
+                .body(Body::from(body))
+                .unwrap()
+        };
+        // A script named .jpg is refused; nothing is linked.
+        let (cookie, csrf) = app.session(Role::PoliceOfficer).await;
+        let resp = app
+            .send(send(
+                cookie,
+                csrf,
+                multipart(
+                    "BNDRY",
+                    &[("file", Some("anh.jpg"), b"<script>alert(1)</script>")],
+                ),
+            ))
+            .await;
+        assert_eq!(resp.status(), 422);
+        assert!(body_text(resp).await.contains("không phải ảnh"));
+        // Too large: refused before it is stored.
+        let (cookie, csrf) = app.session(Role::PoliceOfficer).await;
+        let mut big = png.to_vec();
+        big.resize(11 * 1024 * 1024, 0);
+        let resp = app
+            .send(send(
+                cookie,
+                csrf,
+                multipart("BNDRY", &[("file", Some("lon.png"), &big)]),
+            ))
+            .await;
+        assert!(
+            resp.status() == 422 || resp.status() == 413,
+            "{}",
+            resp.status()
+        );
+        assert!(app.store().crash_files(id).await.unwrap().is_empty());
+        // A real PNG goes in, once.
+        let (cookie, csrf) = app.session(Role::PoliceOfficer).await;
+        let resp = app
+            .send(send(
+                cookie,
+                csrf,
+                multipart(
+                    "BNDRY",
+                    &[
+                        ("file", Some("hien-truong.png"), png),
+                        ("caption", None, "Hiện trường".as_bytes()),
+                    ],
+                ),
+            ))
+            .await;
+        assert_eq!(resp.status(), 303);
+        let files = app.store().crash_files(id).await.unwrap();
+        assert_eq!(
+            (
+                files.len(),
+                files[0].mime.as_str(),
+                files[0].caption.as_str()
+            ),
+            (1, "image/png", "Hiện trường")
+        );
+        let url = format!("/files/{}", files[0].sha256);
+        let (_, html) = app
+            .get_as(Some(Role::PoliceOfficer), &format!("/crashes/{id}"))
+            .await;
+        assert!(html.contains(&url));
+        // The police read it; a leader (no personal-data permission) does not.
+        let (cookie, _) = app.session(Role::PoliceOfficer).await;
+        let resp = app
+            .send(
+                Request::get(&url)
+                    .header(header::COOKIE, cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(resp.status(), 200);
+        assert_eq!(resp.headers()[header::CONTENT_TYPE], "image/png");
+        let (status, _) = app.get_as(Some(Role::Leader), &url).await;
+        assert_eq!(status, 403);
+        let (_, html) = app
+            .get_as(Some(Role::Leader), &format!("/crashes/{id}"))
+            .await;
+        assert!(!html.contains(&url));
+        let log = app
+            .store()
+            .audit_list(&atgt_store::audit::AuditFilter {
+                entity_kind: Some("crash".into()),
+                entity_id: Some(id.to_string()),
+                limit: 5,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(log[0].action, "crash.file_add");
+    });
+}

@@ -56,7 +56,20 @@ impl TestApp {
         .await
     }
 
-    pub async fn with_config(backend: Backend, config: WebConfig) -> TestApp {
+    /// A scratch folder for the file store of one test app.
+    pub fn files_dir() -> String {
+        static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        std::env::temp_dir()
+            .join(format!("atgt-web-files-{}-{n}", std::process::id()))
+            .display()
+            .to_string()
+    }
+
+    pub async fn with_config(backend: Backend, mut config: WebConfig) -> TestApp {
+        if config.files_dir == WebConfig::default().files_dir {
+            config.files_dir = Self::files_dir();
+        }
         let db = TestDb::new(backend).await;
         let store = db.store.clone();
         let sys = Actor::system();

@@ -25,6 +25,7 @@ async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
                 // Downloads and single crashes are checked by the crash tests.
                 && ![".csv", ".xlsx", ".geojson", ".docx"].iter().any(|ext| p.ends_with(ext))
                 && !p.starts_with("/crashes/{id}")
+                && !p.starts_with("/files/")
         })
         .map(|(p, perm)| {
             let path = p
