@@ -1133,52 +1133,86 @@ impl Store {
         }
         let mut tx = self.db.begin().await?;
         let now = now_us();
-        let mut deltas = Vec::with_capacity(fresh.len());
-        let mut first_id = None;
-        let mut last_id = None;
-        for (ci, chunk) in fresh.chunks(500).enumerate() {
-            progress(report.rows.min(ci * 500));
-            let rows: Vec<Vec<Value>> = chunk
-                .iter()
-                .map(|(_, rec, p, class)| {
-                    let mut v = row_values(rec, p, class, None, source, 1);
+        // New rows get ids from the current maximum: the transaction holds the write
+        // lock on SQLite, and the table lock below on PostgreSQL, so nobody else inserts
+        // meanwhile. Knowing the ids up front lets another thread prepare the next rows
+        // (values, version snapshots, parts) while the database writes the current ones.
+        if self.backend() == crate::Backend::Postgres {
+            tx.execute("LOCK TABLE crashes IN EXCLUSIVE MODE", &[])
+                .await?;
+        }
+        let first = tx
+            .fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM crashes", &[])
+            .await?
+            .i64("n")?;
+        let total_new = fresh.len() as i64;
+        let (first_id, last_id) = (Some(first), Some(first + total_new - 1));
+        let (sender, mut batches) = tokio::sync::mpsc::channel::<Batch>(2);
+        let (source_s, actor_s) = (source.to_string(), actor.name.clone());
+        let producer = tokio::task::spawn_blocking(move || {
+            let mut next = first;
+            for chunk in fresh.chunks(500) {
+                let mut b = Batch::default();
+                for (n, rec, p, class) in chunk {
+                    let id = next;
+                    next += 1;
+                    let mut v = Vec::with_capacity(INSERT_WIDTH + 1);
+                    v.push(Value::from(id));
+                    v.extend(row_values(rec, p, class, None, &source_s, 1));
                     v.push(now.into());
                     v.push(now.into());
-                    v
-                })
-                .collect();
-            let ids = insert_returning(&mut tx, rows).await?;
-            let mut parts = Parts::default();
-            let mut versions = Vec::with_capacity(chunk.len());
-            for (n, rec, p, class) in chunk {
-                let id = ids[rec.external_id.as_deref().unwrap_or("")];
-                first_id = Some(first_id.map_or(id, |f: i64| f.min(id)));
-                last_id = Some(last_id.map_or(id, |l: i64| l.max(id)));
-                deltas.push((
-                    rollup_key(rec, p, class.class),
-                    1,
-                    rec.deaths as i64,
-                    rec.injured as i64,
-                ));
-                versions.push(vec![
-                    id.into(),
-                    1i64.into(),
-                    now.into(),
-                    actor.name.clone().into(),
-                    format!("import {source} row {n}").into(),
-                    snapshot(rec, class).into(),
-                ]);
-                parts.add(id, rec);
+                    b.crashes.push(v);
+                    b.deltas.push((
+                        rollup_key(rec, p, class.class),
+                        1,
+                        rec.deaths as i64,
+                        rec.injured as i64,
+                    ));
+                    b.versions.push(vec![
+                        id.into(),
+                        1i64.into(),
+                        now.into(),
+                        actor_s.clone().into(),
+                        format!("import {source_s} row {n}").into(),
+                        snapshot(rec, class).into(),
+                    ]);
+                    b.parts.add(id, rec);
+                }
+                b.rows = chunk.len();
+                if sender.blocking_send(b).is_err() {
+                    break;
+                }
             }
+        });
+        let mut deltas = Vec::with_capacity(total_new as usize);
+        let mut done = 0;
+        while let Some(b) = batches.recv().await {
+            insert_batched(
+                &mut tx,
+                &format!("INSERT INTO crashes (id, {INSERT_COLS})"),
+                "",
+                INSERT_WIDTH + 1,
+                b.crashes,
+            )
+            .await?;
             insert_batched(
                 &mut tx,
                 "INSERT INTO crash_versions (crash_id, version, at_us, actor, reason, snapshot)",
                 "",
                 6,
-                versions,
+                b.versions,
             )
             .await?;
-            parts.write(&mut tx).await?;
+            b.parts.write(&mut tx).await?;
+            deltas.extend(b.deltas);
+            done += b.rows;
+            progress(done);
+        }
+        producer
+            .await
+            .map_err(|e| StoreError::Reference(format!("import worker: {e}")))?;
+        if self.backend() == crate::Backend::Postgres && total_new > 0 {
+            tx.execute("SELECT setval(pg_get_serial_sequence('crashes', 'id'), (SELECT MAX(id) FROM crashes))", &[]).await?;
         }
         tracing::debug!(ms = t0.elapsed().as_millis() as u64, "import: rows written");
         rollup(&mut tx, &deltas).await?;
@@ -1230,34 +1264,12 @@ impl Store {
     }
 }
 
-/// Inserts crash rows and returns external id → id.
-async fn insert_returning(tx: &mut Tx, rows: Vec<Vec<Value>>) -> StoreResult<HashMap<String, i64>> {
-    let mut out = HashMap::with_capacity(rows.len());
-    let per = (30_000 / INSERT_WIDTH).min(500);
-    let backend = tx.backend();
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<Vec<Value>> = rows.by_ref().take(per).collect();
-        let mut sql = format!("INSERT INTO crashes ({INSERT_COLS}) VALUES ");
-        let mut args = Vec::with_capacity(chunk.len() * INSERT_WIDTH);
-        for (i, row) in chunk.into_iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push('(');
-            for j in 0..INSERT_WIDTH {
-                if j > 0 {
-                    sql.push(',');
-                }
-                crate::migrate::push_placeholder(&mut sql, backend, i * INSERT_WIDTH + j + 1);
-            }
-            sql.push(')');
-            args.extend(row);
-        }
-        sql.push_str(" RETURNING id, external_id");
-        for r in tx.fetch_all(&sql, &args).await? {
-            out.insert(r.text("external_id")?, r.i64("id")?);
-        }
-    }
-    Ok(out)
+/// Rows prepared for one multi-row write of an import.
+#[derive(Default)]
+struct Batch {
+    rows: usize,
+    crashes: Vec<Vec<Value>>,
+    versions: Vec<Vec<Value>>,
+    parts: Parts,
+    deltas: Vec<(RollupKey, i64, i64, i64)>,
 }
