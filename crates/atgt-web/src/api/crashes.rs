@@ -2,9 +2,9 @@
 //! statistics with the same period, GeoJSON, import.
 
 use super::Page;
-use crate::auth::{Current, Principal};
+use crate::auth::Current;
 use crate::error::{AppError, AppResult};
-use crate::pages::crashes::{FilterQuery, parse_dim, scope_filter};
+use crate::pages::crashes::{FilterQuery, parse_dim, scope_filter, visible};
 use crate::state::AppState;
 use atgt_core::auth::Perm;
 use atgt_core::crashes::CrashRecord;
@@ -91,26 +91,6 @@ pub async fn create(
         .crash_create(&p.actor(), &b.record, "api", b.investigating_org.as_deref())
         .await?;
     Ok((StatusCode::CREATED, Json(c)))
-}
-
-async fn visible(st: &AppState, p: &Principal, id: i64) -> AppResult<Crash> {
-    let c = st.store.crash(id).await?;
-    let s = scope_filter(st, p).await?;
-    let inside = s
-        .province
-        .as_ref()
-        .is_none_or(|v| c.cur_province_code.as_ref() == Some(v))
-        && s.commune
-            .as_ref()
-            .is_none_or(|v| c.cur_commune_code.as_ref() == Some(v))
-        && s.old_district
-            .as_ref()
-            .is_none_or(|v| c.old_district_code.as_ref() == Some(v));
-    if inside {
-        Ok(c)
-    } else {
-        Err(AppError::NotFound)
-    }
 }
 
 /// One crash (current version).

@@ -135,21 +135,17 @@ pub async fn scope_filter(st: &AppState, p: &Principal) -> AppResult<CrashFilter
         }
         // An old province is counted as the new province it joined.
         (Scheme::Old, Level::Province) => {
-            let (units, _) = st
+            let mapped = st
                 .store
-                .admin_units(&UnitQuery {
-                    scheme: Some(Scheme::Old),
-                    parent_code: Some(code.clone()),
-                    limit: 1,
-                    ..Default::default()
-                })
+                .db
+                .fetch_optional(
+                    "SELECT DISTINCT n.province_code AS p FROM admin_unit_map m
+                     JOIN admin_units o ON o.scheme = 'old' AND o.code = m.old_code AND o.level = m.old_level
+                     JOIN admin_units n ON n.scheme = 'new' AND n.code = m.new_code
+                     WHERE o.province_code = $1 LIMIT 1",
+                    &[code.clone().into()],
+                )
                 .await?;
-            let _ = units;
-            let mapped = st.store.db.fetch_optional(
-                "SELECT DISTINCT n.province_code AS p FROM admin_unit_map m JOIN admin_units o ON o.scheme = 'old' AND o.code = m.old_code AND o.level = m.old_level
-                 JOIN admin_units n ON n.scheme = 'new' AND n.code = m.new_code WHERE o.province_code = $1 LIMIT 1",
-                &[code.clone().into()],
-            ).await?;
             f.province = match mapped {
                 Some(r) => Some(r.text("p")?),
                 None => Some(code),
@@ -382,7 +378,8 @@ struct ShowView {
     geojson: String,
 }
 
-async fn visible(st: &AppState, p: &Principal, id: i64) -> AppResult<Crash> {
+/// The crash, if it lies in the asker's area; outside it, it does not exist for them.
+pub async fn visible(st: &AppState, p: &Principal, id: i64) -> AppResult<Crash> {
     let c = st.store.crash(id).await?;
     let scope = scope_filter(st, p).await?;
     let inside = scope
