@@ -156,9 +156,11 @@ pub async fn scope_filter(st: &AppState, p: &Principal) -> AppResult<CrashFilter
 }
 
 /// Names for the codes shown in tables: communes and provinces of both maps, roads.
+/// The provinces with crashes come from the monthly totals, a small table, not from a
+/// scan of every crash on each page view.
 pub async fn labels(store: &Store) -> AppResult<Labels> {
     let mut l = Labels::default();
-    for r in store.db.fetch_all("SELECT code, name, level, scheme FROM admin_units WHERE level <> 'commune' OR province_code IN (SELECT DISTINCT cur_province_code FROM crashes WHERE cur_province_code IS NOT NULL)", &[]).await? {
+    for r in store.db.fetch_all("SELECT code, name, level, scheme FROM admin_units WHERE level <> 'commune' OR province_code IN (SELECT DISTINCT cur_province_code FROM crash_rollup)", &[]).await? {
         let (code, name, level, scheme) = (r.text("code")?, r.text("name")?, r.text("level")?, r.text("scheme")?);
         match (level.as_str(), scheme.as_str()) {
             ("province", "new") => {
