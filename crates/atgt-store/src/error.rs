@@ -35,6 +35,9 @@ pub enum StoreError {
     Reference(String),
     #[error("database error: {0}")]
     Db(sqlx::Error),
+    /// An error reported by SQLite's C API on the bulk-insert path.
+    #[error("database error: {0}")]
+    Sqlite(String),
 }
 
 impl StoreError {

@@ -23,6 +23,7 @@ pub mod orgs;
 pub mod reference;
 pub mod roads;
 pub mod sessions;
+mod sqlite_bulk;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod users;

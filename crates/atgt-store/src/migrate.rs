@@ -203,8 +203,12 @@ pub(crate) async fn insert_batched(
     width: usize,
     rows: Vec<Vec<Value>>,
 ) -> StoreResult<usize> {
-    let per = (30_000 / width.max(1)).clamp(1, 500);
     let n = rows.len();
+    if let Tx::Sqlite(t) = tx {
+        crate::sqlite_bulk::insert_rows(t, head, tail, width, &rows).await?;
+        return Ok(n);
+    }
+    let per = (30_000 / width.max(1)).clamp(1, 500);
     let backend = tx.backend();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {

@@ -1147,6 +1147,7 @@ impl Store {
             .i64("n")?;
         let total_new = fresh.len() as i64;
         let (first_id, last_id) = (Some(first), Some(first + total_new - 1));
+        let deferred = defer_indexes(&mut tx, total_new, first - 1).await?;
         let (sender, mut batches) = tokio::sync::mpsc::channel::<Batch>(2);
         let (source_s, actor_s) = (source.to_string(), actor.name.clone());
         let producer = tokio::task::spawn_blocking(move || {
@@ -1215,6 +1216,16 @@ impl Store {
             tx.execute("SELECT setval(pg_get_serial_sequence('crashes', 'id'), (SELECT MAX(id) FROM crashes))", &[]).await?;
         }
         tracing::debug!(ms = t0.elapsed().as_millis() as u64, "import: rows written");
+        for sql in &deferred {
+            tx.execute(sql, &[]).await?;
+        }
+        if !deferred.is_empty() {
+            tracing::debug!(
+                ms = t0.elapsed().as_millis() as u64,
+                indexes = deferred.len(),
+                "import: indexes rebuilt"
+            );
+        }
         rollup(&mut tx, &deltas).await?;
         for (id, (n, rec, p, class)) in &changed {
             let before = crash(
@@ -1262,6 +1273,41 @@ impl Store {
         progress(report.rows);
         Ok(report)
     }
+}
+
+/// Tables written by an import whose secondary indexes a large import rebuilds.
+const IMPORT_TABLES: &str =
+    "'crashes', 'crash_versions', 'crash_people', 'crash_vehicles', 'crash_causes'";
+
+/// On SQLite, an import that at least doubles the registry (and is large) drops the
+/// secondary indexes of the tables it writes and returns their definitions, to be
+/// created again before commit: building an index from sorted rows is far cheaper
+/// than millions of random b-tree inserts. It all happens inside the import's
+/// transaction, so other readers see the old indexes until the commit, and a failure
+/// rolls the drop back with everything else. Unique keys declared on the columns
+/// (`external_id`) stay: SQLite cannot drop them, and they still guard the insert.
+/// PostgreSQL keeps its indexes (dropping one would block every reader meanwhile).
+async fn defer_indexes(tx: &mut Tx, new_rows: i64, max_id: i64) -> StoreResult<Vec<String>> {
+    const MIN_ROWS: i64 = 10_000;
+    if tx.backend() != crate::Backend::Sqlite || new_rows < MIN_ROWS || new_rows < max_id {
+        return Ok(Vec::new());
+    }
+    let rows = tx
+        .fetch_all(
+            &format!(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+                 AND tbl_name IN ({IMPORT_TABLES}) ORDER BY name"
+            ),
+            &[],
+        )
+        .await?;
+    let mut sqls = Vec::with_capacity(rows.len());
+    for r in rows {
+        let name = r.text("name")?;
+        tx.execute(&format!("DROP INDEX \"{name}\""), &[]).await?;
+        sqls.push(r.text("sql")?);
+    }
+    Ok(sqls)
 }
 
 /// Rows prepared for one multi-row write of an import.
