@@ -647,6 +647,17 @@ pub const CAUSES: &[&str] = &[
 pub const AGE_GROUPS: &[&str] = &[
     "0-5", "6-14", "15-17", "18-24", "25-34", "35-54", "55-64", "65+",
 ];
+/// Weather at the time of the crash (labels under `weather.*`).
+pub const WEATHER: &[&str] = &[
+    "clear",
+    "cloudy",
+    "rain",
+    "heavy_rain",
+    "fog",
+    "strong_wind",
+];
+/// Light conditions (labels under `light.*`).
+pub const LIGHT: &[&str] = &["daylight", "dawn_dusk", "dark_lit", "dark_unlit"];
 /// Roles of people in a crash.
 pub const PERSON_ROLES: &[&str] = &["driver", "passenger", "pedestrian", "other"];
 /// Outcomes for a person.

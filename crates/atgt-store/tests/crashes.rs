@@ -543,3 +543,86 @@ async fn large_import_keeps_indexes_and_totals() {
         assert_eq!((rep.inserted, rep.duplicates), (0, n));
     });
 }
+
+/// The crash list's count comes from the monthly totals when the filter allows it,
+/// and must equal a count over the records, including crashes known only by the year
+/// (dated 1 January) and only by the month.
+#[tokio::test]
+async fn list_count_from_totals_equals_the_records() {
+    each_backend!(|t| {
+        let s = &t.store;
+        let a = Actor::system();
+        let mut recs = atgt_core::synth::bench_records(600, 11);
+        let base = recs[0].clone();
+        for (i, (m, d)) in [(None, None), (Some(3), None), (None, None)]
+            .iter()
+            .enumerate()
+        {
+            let mut r = base.clone();
+            r.external_id = Some(format!("Y{i}"));
+            r.occurred = Occurred {
+                year: 2025,
+                month: *m,
+                day: *d,
+                ..Default::default()
+            };
+            recs.push(r);
+        }
+        let rows = recs
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| (i + 2, Ok(r)))
+            .collect::<Vec<(usize, Result<CrashRecord, RowError>)>>();
+        let rep = s
+            .crash_import(&a, rows, "mix.csv", false, false, |_| {})
+            .await
+            .unwrap();
+        assert!(rep.rejected.is_empty(), "{:?}", rep.rejected);
+        let commune = base.commune_code.clone();
+        let periods = [
+            (None, None),
+            (Some("2025-01-01"), Some("2025-12-31")),
+            (Some("2025-01-01"), Some("2025-03-31")),
+            (Some("2025-02-01"), Some("2025-03-31")),
+            (Some("2024-12-01"), Some("2025-01-31")),
+            (Some("2025-02-01"), None),
+            (None, Some("2024-12-31")),
+        ];
+        let mut from_totals = 0;
+        for (from, to) in periods {
+            for commune in [None, commune.clone()] {
+                for include_collisions in [false, true] {
+                    let f = CrashFilter {
+                        from: from.map(str::to_string),
+                        to: to.map(str::to_string),
+                        commune: commune.clone(),
+                        include_collisions,
+                        ..Default::default()
+                    };
+                    let (w, args) = f.where_clause();
+                    let records =
+                        s.db.fetch_one(
+                            &format!("SELECT COUNT(*) AS n FROM crashes WHERE {w}"),
+                            &args,
+                        )
+                        .await
+                        .unwrap()
+                        .i64("n")
+                        .unwrap();
+                    let via = s.crash_count_from_rollup(&f).await.unwrap();
+                    assert!(via.is_some(), "{f:?}");
+                    from_totals += 1;
+                    assert_eq!(via, Some(records), "{f:?}");
+                    assert_eq!(s.crashes(&f, 5, 0).await.unwrap().1, records);
+                }
+            }
+        }
+        assert_eq!(from_totals, 28);
+        // A period that is not whole months is counted from the records.
+        let f = CrashFilter {
+            from: Some("2025-01-15".into()),
+            ..Default::default()
+        };
+        assert_eq!(s.crash_count_from_rollup(&f).await.unwrap(), None);
+    });
+}

@@ -54,6 +54,17 @@ impl PageCtx {
         tf(self.lang, key, &[(name, &value.to_string())])
     }
 
+    /// The label of a catalogue code (`prefix.code`), or the code itself when the
+    /// catalogue has no such entry (values imported from other systems).
+    pub fn label(&self, prefix: &str, code: &str) -> String {
+        let key = format!("{prefix}.{code}");
+        if atgt_core::i18n::has(self.lang, &key) {
+            self.t(key)
+        } else {
+            code.to_string()
+        }
+    }
+
     pub fn can(&self, perm: Perm) -> bool {
         self.principal.as_ref().is_some_and(|p| p.allows(perm))
     }

@@ -517,14 +517,19 @@ impl Store {
         offset: i64,
     ) -> StoreResult<(Vec<Crash>, i64)> {
         let (mut sql, mut args) = f.where_clause();
-        let total = self
-            .db
-            .fetch_one(
-                &format!("SELECT COUNT(*) AS n FROM crashes WHERE {sql}"),
-                &args,
-            )
-            .await?
-            .i64("n")?;
+        // The monthly totals answer the count when the filter allows it: a list over a
+        // year of a big registry should not count every crash on each page view.
+        let total = match self.crash_count_from_rollup(f).await? {
+            Some(n) => n,
+            None => self
+                .db
+                .fetch_one(
+                    &format!("SELECT COUNT(*) AS n FROM crashes WHERE {sql}"),
+                    &args,
+                )
+                .await?
+                .i64("n")?,
+        };
         sql.push_str(" ORDER BY occurred_at_us DESC, id DESC");
         crate::db::push_page(&mut sql, &mut args, limit, offset);
         let rows = self

@@ -245,6 +245,62 @@ impl Store {
         })
     }
 
+    /// The number of crashes a list filter selects, from the monthly totals, when the
+    /// filter allows it (no date bounds or whole months, no exclusion of sample
+    /// records); `None` when only the records can answer. It counts exactly what the
+    /// records query would: a crash known only by its year is dated 1 January, so it
+    /// counts when the period contains 1 January of its year.
+    pub async fn crash_count_from_rollup(&self, f: &CrashFilter) -> StoreResult<Option<i64>> {
+        if f.exclude_synthetic {
+            return Ok(None);
+        }
+        let from = match f.from.as_deref().map(str::parse::<Date>) {
+            Some(Ok(d)) if d.day() == 1 => Some(d),
+            Some(_) => return Ok(None),
+            None => None,
+        };
+        let to = match f.to.as_deref().map(str::parse::<Date>) {
+            Some(Ok(d)) if d == d.last_of_month() => Some(d),
+            Some(_) => return Ok(None),
+            None => None,
+        };
+        let lo = from.map_or(0, |d| d.year() as i64 * 100 + d.month() as i64);
+        let hi = to.map_or(i64::MAX, |d| d.year() as i64 * 100 + d.month() as i64);
+        let ylo = from.map_or(0, |d| {
+            d.year() as i64 + i64::from(!(d.month() == 1 && d.day() == 1))
+        });
+        let yhi = to.map_or(i64::MAX, |d| d.year() as i64);
+        let mut sql = String::from(
+            "((month <> 0 AND year * 100 + month BETWEEN $1 AND $2) OR (month = 0 AND year BETWEEN $3 AND $4))",
+        );
+        let mut args: Vec<Value> = vec![lo.into(), hi.into(), ylo.into(), yhi.into()];
+        let mut add = |cond: &str, v: &Option<String>, sql: &mut String| {
+            if let Some(v) = v {
+                args.push(v.into());
+                sql.push_str(&format!(" AND {cond} = ${}", args.len()));
+            }
+        };
+        add("cur_province_code", &f.province, &mut sql);
+        add("cur_commune_code", &f.commune, &mut sql);
+        add("old_district_code", &f.old_district, &mut sql);
+        add("road_code", &f.road, &mut sql);
+        add("class", &f.class, &mut sql);
+        if !f.include_collisions && f.class.is_none() {
+            sql.push_str(" AND class <> 'va_cham'");
+        }
+        let n = self
+            .db
+            .fetch_one(
+                &format!(
+                    "SELECT CAST(COALESCE(SUM(crashes), 0) AS BIGINT) AS n FROM crash_rollup WHERE {sql}"
+                ),
+                &args,
+            )
+            .await?
+            .i64("n")?;
+        Ok(Some(n))
+    }
+
     async fn rollup_query(
         &self,
         f: &CrashFilter,

@@ -14,7 +14,7 @@ use askama::Template;
 use atgt_core::admin::{Level, Scheme};
 use atgt_core::auth::Perm;
 use atgt_core::crashes::{
-    AGE_GROUPS, CAUSES, CrashRecord, Occurred, Person, VEHICLE_KINDS, Vehicle,
+    AGE_GROUPS, CAUSES, CrashRecord, LIGHT, Occurred, Person, VEHICLE_KINDS, Vehicle, WEATHER,
 };
 use atgt_store::Store;
 use atgt_store::admin::UnitQuery;
@@ -482,11 +482,17 @@ pub struct CrashForm {
     pub investigating_org: String,
     #[serde(default)]
     pub reason: String,
+    #[serde(default)]
+    pub weather: String,
+    #[serde(default)]
+    pub light: String,
     #[serde(flatten)]
     pub rest: std::collections::HashMap<String, String>,
 }
 
 pub const PERSON_ROWS: usize = 6;
+/// Rows for vehicles with a plate; more vehicles are counted by kind.
+pub const VEHICLE_ROWS: usize = 4;
 
 impl CrashForm {
     fn from_record(r: &CrashRecord, org: String) -> CrashForm {
@@ -507,9 +513,23 @@ impl CrashForm {
             damage: r.property_damage_vnd.to_string(),
             description: r.description.clone(),
             investigating_org: org,
+            weather: r.weather.clone().unwrap_or_default(),
+            light: r.light.clone().unwrap_or_default(),
             ..Default::default()
         };
+        let mut row = 0;
         for v in &r.vehicles {
+            if row < VEHICLE_ROWS && (v.plate.is_some() || v.registration_province.is_some()) {
+                f.rest.insert(format!("v{row}_kind"), v.kind.clone());
+                f.rest
+                    .insert(format!("v{row}_plate"), v.plate.clone().unwrap_or_default());
+                f.rest.insert(
+                    format!("v{row}_reg"),
+                    v.registration_province.clone().unwrap_or_default(),
+                );
+                row += 1;
+                continue;
+            }
             *f.rest
                 .entry(format!("veh_{}", v.kind))
                 .or_insert_with(|| "0".into()) = (f
@@ -614,6 +634,38 @@ impl CrashForm {
             )
         };
         let mut vehicles = Vec::new();
+        for i in 0..VEHICLE_ROWS {
+            let text = |k: &str| Some(self.get(format!("v{i}_{k}")).trim().to_string());
+            let kind = text("kind").unwrap_or_default();
+            let plate = text("plate").filter(|s| !s.is_empty());
+            let reg = text("reg").filter(|s| !s.is_empty());
+            if kind.is_empty() {
+                if plate.is_some() || reg.is_some() {
+                    return Err(AppError::invalid("vehicles", "error.crash_vehicle_kind"));
+                }
+                continue;
+            }
+            if !VEHICLE_KINDS.contains(&kind.as_str()) {
+                return Err(AppError::invalid("vehicles", "error.crash_vehicle_kind"));
+            }
+            vehicles.push(Vehicle {
+                kind,
+                plate: plate.map(|p| p.to_uppercase()),
+                registration_province: reg,
+            });
+        }
+        let pick = |v: &str, field: &str, list: &[&str]| -> Result<Option<String>, AppError> {
+            let v = v.trim();
+            if v.is_empty() {
+                Ok(None)
+            } else if list.contains(&v) {
+                Ok(Some(v.to_string()))
+            } else {
+                Err(AppError::invalid(field, "error.bad_request"))
+            }
+        };
+        let weather = pick(&self.weather, "weather", WEATHER)?;
+        let light = pick(&self.light, "light", LIGHT)?;
         for k in VEHICLE_KINDS {
             let n = num(&self.get(format!("veh_{k}")), "vehicle_types")?
                 .unwrap_or(0)
@@ -664,6 +716,8 @@ impl CrashForm {
             vehicles,
             causes,
             description: self.description.trim().to_string(),
+            weather,
+            light,
             ..Default::default()
         };
         if rec.km.is_some() && rec.lon.is_some() {
@@ -694,6 +748,9 @@ struct FormView {
     causes: Vec<(String, String)>,
     ages: Vec<&'static str>,
     person_rows: Vec<usize>,
+    vehicle_rows: Vec<usize>,
+    weather: Vec<(String, String)>,
+    light: Vec<(String, String)>,
     personal: bool,
 }
 
@@ -715,6 +772,12 @@ async fn form_view(
         .iter()
         .map(|k| (k.to_string(), ctx.t(format!("crash_cause.{k}"))))
         .collect();
+    let labels = |list: &[&str], prefix: &str| -> Vec<(String, String)> {
+        list.iter()
+            .map(|k| (k.to_string(), ctx.t(format!("{prefix}.{k}"))))
+            .collect()
+    };
+    let (weather, light) = (labels(WEATHER, "weather"), labels(LIGHT, "light"));
     Ok(FormView {
         ctx,
         action,
@@ -727,6 +790,9 @@ async fn form_view(
         causes,
         ages: AGE_GROUPS.to_vec(),
         person_rows: (0..PERSON_ROWS).collect(),
+        vehicle_rows: (0..VEHICLE_ROWS).collect(),
+        weather,
+        light,
         personal,
     })
 }

@@ -167,6 +167,11 @@ async fn entry_versions_personal_data_and_scope() {
             ("p1_outcome", "injured"),
             ("p1_role", "passenger"),
             ("veh_motorbike", "1"),
+            ("v0_kind", "car"),
+            ("v0_plate", "85a-123.45"),
+            ("v0_reg", "Khánh Hòa"),
+            ("weather", "rain"),
+            ("light", "dark_unlit"),
             ("cause_alcohol", "on"),
         ];
         // Bad input first: a field-named Vietnamese message, nothing written.
@@ -196,6 +201,40 @@ async fn entry_versions_personal_data_and_scope() {
         );
         let (_, html) = app.get_as(Some(Role::Leader), &url).await;
         assert!(!html.contains("0.3 mg/l") && !html.contains("18-24"));
+        // Each vehicle with its plate and registration, the weather and the light.
+        for shown in [
+            "Ô tô con (85A-123.45, Khánh Hòa)",
+            "Mô tô, xe gắn máy",
+            "Mưa",
+            "Ban đêm, không có chiếu sáng",
+        ] {
+            assert!(html.contains(shown), "{shown}");
+        }
+        let c = app.store().crash_record(id).await.unwrap();
+        assert_eq!(
+            (c.vehicles.len(), c.weather.as_deref(), c.light.as_deref()),
+            (2, Some("rain"), Some("dark_unlit"))
+        );
+        // The edit form shows them again as entered.
+        let (_, edit) = app
+            .get_as(Some(Role::PoliceOfficer), &format!("{url}/edit"))
+            .await;
+        assert!(
+            edit.contains(r#"value="85A-123.45""#)
+                && edit.contains(r#"<option value="rain" selected>"#)
+        );
+        // A plate without the kind of vehicle is refused, naming the field.
+        let mut bad = form.to_vec();
+        bad.retain(|(k, _)| *k != "v0_kind");
+        let resp = app
+            .post_form_as(Role::PoliceOfficer, "/crashes", &bad)
+            .await;
+        assert_eq!(resp.status(), 422);
+        assert!(
+            body_text(resp)
+                .await
+                .contains("Loại phương tiện không có trong danh mục")
+        );
         let (_, body) = app
             .get_as(
                 Some(Role::Leader),
