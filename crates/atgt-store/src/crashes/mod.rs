@@ -1098,7 +1098,13 @@ impl Store {
             .iter()
             .filter_map(|g| g.1.external_id.clone())
             .collect();
-        for chunk in ids.chunks(500) {
+        // An empty registry (a first import) has nothing to look up.
+        let empty = self
+            .db
+            .fetch_optional("SELECT id FROM crashes LIMIT 1", &[])
+            .await?
+            .is_none();
+        for chunk in ids.chunks(500).filter(|_| !empty) {
             let ph: Vec<String> = (1..=chunk.len())
                 .map(|i| {
                     let mut p = String::new();
