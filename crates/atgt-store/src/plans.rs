@@ -265,7 +265,14 @@ pub struct PlanEvent {
     pub held_on: String,
     pub place: String,
     /// Units present and how many of their people.
-    pub units: Vec<(UnitRef, i64)>,
+    pub units: Vec<EventUnit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventUnit {
+    pub unit: UnitRef,
+    pub attendees: i64,
 }
 
 /// An issued consolidated report (immutable).
@@ -1516,7 +1523,12 @@ impl Store {
                 )
                 .await?
                 .iter()
-                .map(|u| Ok((unit_of(u, "unit")?, u.i64("attendees")?)))
+                .map(|u| {
+                    Ok(EventUnit {
+                        unit: unit_of(u, "unit")?,
+                        attendees: u.i64("attendees")?,
+                    })
+                })
                 .collect::<StoreResult<Vec<_>>>()?;
             out.push(PlanEvent {
                 id,
@@ -1635,5 +1647,19 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Runs the urging on the clock's day: computes the reminders, records the new
+    /// ones (each once) with what happened to the e-mail copy. Without an SMTP server
+    /// configured the reminder is in-app only ("not_configured").
+    pub async fn plans_urge(
+        &self,
+        actor: &Actor,
+        clock: &(dyn atgt_core::plans::Clock + Sync),
+        cfg: &atgt_core::plans::UrgeConfig,
+    ) -> StoreResult<Vec<Reminder>> {
+        let facts = self.task_facts(None).await?;
+        let list = atgt_core::plans::reminders(&facts, clock, cfg);
+        self.reminders_record(actor, &list, "not_configured").await
     }
 }

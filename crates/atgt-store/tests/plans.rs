@@ -366,6 +366,7 @@ async fn conferences_and_issued_reports() {
             .unwrap();
         let ev = t.store.plan_events(id).await.unwrap();
         assert_eq!(ev[0].units.len(), 2);
+        assert_eq!(ev[0].units.iter().map(|u| u.attendees).sum::<i64>(), 15);
         let f = StoredFile {
             sha256: "b".repeat(64),
             size: 10,
