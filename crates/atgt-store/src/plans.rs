@@ -866,25 +866,39 @@ impl Store {
 
     async fn task_rows(&self, rows: Vec<Row>) -> StoreResult<Vec<Task>> {
         let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let id = r.i64("id")?;
-            let coordinators = self
+        // The coordinators of all the rows, a few queries for the whole list.
+        let ids: Vec<i64> = rows
+            .iter()
+            .map(|r| r.i64("id"))
+            .collect::<StoreResult<_>>()?;
+        let mut coords: std::collections::HashMap<i64, Vec<UnitRef>> = Default::default();
+        for chunk in ids.chunks(500) {
+            let list = chunk
+                .iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            for c in self
                 .db
                 .fetch_all(
-                    "SELECT o.id, o.code, o.name FROM task_coordinators c JOIN orgs o ON o.id = c.org_id
-                     WHERE c.task_id = $1 ORDER BY o.name",
-                    &params![id],
+                    &format!(
+                        "SELECT c.task_id, o.id, o.code, o.name FROM task_coordinators c JOIN orgs o ON o.id = c.org_id
+                         WHERE c.task_id IN ({list}) ORDER BY o.name"
+                    ),
+                    &[],
                 )
                 .await?
-                .iter()
-                .map(|c| {
-                    Ok(UnitRef {
-                        id: c.i64("id")?,
-                        code: c.text("code")?,
-                        name: c.text("name")?,
-                    })
-                })
-                .collect::<StoreResult<Vec<_>>>()?;
+            {
+                coords.entry(c.i64("task_id")?).or_default().push(UnitRef {
+                    id: c.i64("id")?,
+                    code: c.text("code")?,
+                    name: c.text("name")?,
+                });
+            }
+        }
+        for r in &rows {
+            let id = r.i64("id")?;
+            let coordinators = coords.remove(&id).unwrap_or_default();
             let item_label = match (r.opt_text("item_section")?, r.opt_i64("item_number")?) {
                 (Some(s), Some(n)) => Some(format!("{s}.{n}")),
                 _ => None,
@@ -941,7 +955,7 @@ impl Store {
             sql.push_str(&format!(" AND t.status = ${}", args.len()));
         }
         crate::db::push_word_filter(&mut sql, &mut args, f.q.as_deref(), &["t.title_folded"]);
-        sql.push_str(" ORDER BY t.plan_id, i.section, i.number, t.id LIMIT 2000");
+        sql.push_str(" ORDER BY t.plan_id, i.section, i.number, t.id LIMIT 200000");
         let rows = self.db.fetch_all(&sql, &args).await?;
         self.task_rows(rows).await
     }
@@ -1080,6 +1094,19 @@ impl Store {
                     by_name: r.text("by_name")?,
                 })
             })
+            .collect()
+    }
+
+    /// How many reports each task has.
+    pub async fn task_report_counts(&self) -> StoreResult<std::collections::HashMap<i64, i64>> {
+        self.db
+            .fetch_all(
+                "SELECT task_id, COUNT(*) AS n FROM task_reports GROUP BY task_id",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| Ok((r.i64("task_id")?, r.i64("n")?)))
             .collect()
     }
 

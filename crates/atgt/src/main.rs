@@ -146,6 +146,16 @@ enum BenchCmd {
         #[arg(long)]
         csv: PathBuf,
     },
+    // plans and accountability (issue 7)
+    /// The seed plan plus N tasks, reports, and the urging at a fixed instant.
+    Plans {
+        #[arg(long)]
+        database: String,
+        #[arg(long, default_value_t = 2000)]
+        tasks: usize,
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -577,6 +587,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             prepare_sqlite(&database)?;
             bench::crashes(&database, rows, runs, &csv).await?;
+        }
+        // plans and accountability (issue 7)
+        Cmd::Bench {
+            cmd:
+                BenchCmd::Plans {
+                    database,
+                    tasks,
+                    runs,
+                },
+        } => {
+            prepare_sqlite(&database)?;
+            bench::plans(&database, tasks, runs).await?;
         }
         Cmd::Config {
             cmd: ConfigCmd::Default,

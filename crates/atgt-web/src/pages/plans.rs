@@ -118,17 +118,14 @@ async fn task_lines(st: &AppState, tasks: Vec<Task>, lang: Lang) -> AppResult<Ve
         .into_iter()
         .map(|f| (f.id, f))
         .collect();
+    let counts = st.store.task_report_counts().await?;
     let cfg = UrgeConfig::default();
     let day = today();
     let mut out = Vec::new();
     for t in tasks {
         let (p, s) = match facts.get(&t.id) {
             Some(f) => {
-                let n = if f.status == TaskStatus::Open {
-                    st.store.task_reports(t.id).await?.len()
-                } else {
-                    1
-                };
+                let n = counts.get(&t.id).copied().unwrap_or(0) as usize;
                 let done_on = t.done_on.as_deref().and_then(|d| d.parse().ok());
                 (
                     progress(f, n, done_on, day, &cfg),
@@ -900,19 +897,10 @@ pub async fn urging(State(st): State<AppState>, ctx: PageCtx) -> AppResult<Respo
             Standing::Quiet => {}
         }
     }
-    let pick = |ids: &[i64]| {
-        let ids = ids.to_vec();
-        let st = st.clone();
-        async move {
-            let mut v = Vec::new();
-            for id in ids {
-                v.push(st.store.task(id).await?);
-            }
-            AppResult::Ok(v)
-        }
-    };
-    let soon_t = pick(&soon).await?;
-    let late_t = pick(&late).await?;
+    let all = st.store.tasks(&TaskFilter::default()).await?;
+    let (soon_t, rest): (Vec<Task>, Vec<Task>) =
+        all.into_iter().partition(|t| soon.contains(&t.id));
+    let late_t: Vec<Task> = rest.into_iter().filter(|t| late.contains(&t.id)).collect();
     let v = UrgingView {
         due_soon: task_lines(&st, soon_t, ctx.lang).await?,
         overdue: task_lines(&st, late_t, ctx.lang).await?,
