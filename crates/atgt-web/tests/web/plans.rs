@@ -253,6 +253,25 @@ async fn reports_hand_over_and_a_closed_task() {
         )
         .await;
         assert_eq!((status, pdf.as_slice()), (200, &b"%PDF-1.4 bien ban"[..]));
+        // Comments: any unit on the page may add one; an empty one is refused.
+        let cpath = format!("/tasks/{}/comments", t.id);
+        let resp = app
+            .post_form_as(
+                Role::UnitOfficer,
+                &cpath,
+                &[("text", "Đề nghị gửi kèm danh sách dự")],
+            )
+            .await;
+        assert_eq!(resp.status(), 303);
+        let resp = app
+            .post_form_as(Role::UnitOfficer, &cpath, &[("text", "  ")])
+            .await;
+        assert_eq!(resp.status(), 422);
+        assert!(body_text(resp).await.contains("là bắt buộc"));
+        let (_, html) = app
+            .get_as(Some(Role::Leader), &format!("/tasks/{}", t.id))
+            .await;
+        assert!(html.contains("Đề nghị gửi kèm danh sách dự"));
         // Hand-over to the new commune's Party committee: a trace on the page.
         let new_lead = org(&app, "DU-XH").await.to_string();
         let resp = app
@@ -542,5 +561,75 @@ async fn the_api_lists_plans_and_tasks() {
         assert!(t["task"]["lead"]["name"].is_string());
         let all = call("/api/v1/plans".into()).await;
         assert_eq!(all.as_array().unwrap().len(), 3);
+    });
+}
+
+#[tokio::test]
+async fn the_leader_view_compares_the_units_area_with_the_same_period() {
+    each_backend!(|app| {
+        let plan = seed(&app).await;
+        let crash = |year: i16, deaths: u32, injured: u32| atgt_core::crashes::CrashRecord {
+            occurred: atgt_core::crashes::Occurred {
+                year,
+                month: Some(5),
+                day: Some(10),
+                ..Default::default()
+            },
+            admin_scheme: Some("new".into()),
+            commune_code: Some("22861".into()),
+            deaths,
+            injured,
+            ..Default::default()
+        };
+        for (y, d, i) in [(2023, 2, 3), (2023, 1, 0), (2022, 1, 1)] {
+            app.store()
+                .crash_create(&Actor::system(), &crash(y, d, i), "test", None)
+                .await
+                .unwrap();
+        }
+        // A report keeps DUCA-NH's III.2 on time; the others of the plan are late or not started.
+        let t = task_of(&app, plan, "III.2").await;
+        app.store()
+            .task_report_add(
+                &Actor::system(),
+                t.id,
+                &atgt_store::plans::ReportInput {
+                    org_id: t.lead.id,
+                    period: String::new(),
+                    reported_on: jiff::civil::date(2023, 9, 18),
+                    percent: 100,
+                    text: "Xong".into(),
+                    file: None,
+                },
+            )
+            .await
+            .unwrap();
+        let (status, html) = app
+            .get_as(
+                Some(Role::Leader),
+                &format!("/plans/leader?plan={plan}&from=2023-01-01&to=2023-12-31"),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let row = html
+            .split("<tr>")
+            .find(|r| r.contains(">Ban Tuyên giáo Huyện ủy Ninh Hải<"))
+            .expect("a row for the unit");
+        // The old district of Ninh Hải (586) holds the new commune Xuân Hải: 2 crashes,
+        // 3 deaths, 3 injured in 2023 against 1, 1, 1 in 2022.
+        assert!(row.contains("old_district=586"), "{row}");
+        assert!(
+            row.contains(">2 <span class=\"muted\">(cùng kỳ 1)"),
+            "{row}"
+        );
+        assert!(row.contains(">3 <span class=\"muted\">(1)"), "{row}");
+        let duca = html
+            .split("<tr>")
+            .find(|r| r.contains(">Đảng ủy Công an huyện Ninh Hải<"))
+            .unwrap();
+        assert!(duca.contains("18/09/2023"), "{duca}");
+        // On time 1 (III.2 done by its deadline); its other tasks, unreported and
+        // without a deadline or with a period due, count as late or not started.
+        assert!(duca.contains("<td class=\"num\">1</td>"), "{duca}");
     });
 }
