@@ -622,7 +622,16 @@ pub async fn tasks(
     ctx: PageCtx,
     Query(q): Query<TaskQuery>,
 ) -> AppResult<Response> {
-    let org = opt_id(q.org.as_deref().unwrap_or("").trim(), "org")?;
+    // A unit officer sees their own unit's tasks first (lead or coordinating).
+    let own = ctx
+        .user
+        .as_ref()
+        .filter(|u| u.role == Role::UnitOfficer)
+        .map(|u| u.org_id);
+    let org = match q.org.as_deref() {
+        None => own,
+        Some(s) => opt_id(s.trim(), "org")?,
+    };
     let plan_id = opt_id(q.plan.as_deref().unwrap_or("").trim(), "plan")?;
     let status = q.status.clone().unwrap_or_default();
     let tasks = st

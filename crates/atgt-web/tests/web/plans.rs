@@ -128,9 +128,39 @@ async fn the_seed_plan_pages_show_its_passages_units_and_deadline() {
             assert_eq!(status, 200, "{path}");
             assert!(html.contains("Đảng ủy Công an huyện Ninh Hải"), "{path}");
         }
+        // A unit officer's task list starts with their own unit's tasks.
+        let ca_kh = org(&app, "CA-KH").await;
+        let mine = app
+            .store()
+            .task_create(
+                &Actor::system(),
+                &atgt_store::plans::TaskInput {
+                    plan_id: plan,
+                    item_id: None,
+                    title: "Tuần tra kiểm soát tuyến Quốc lộ 1A".into(),
+                    lead_org_id: Some(ca_kh),
+                    coordinator_ids: vec![],
+                    receiver_org_id: None,
+                    due_on: None,
+                    recurrence: atgt_core::plans::Recurrence::Monthly,
+                    note: String::new(),
+                    created_on: jiff::civil::date(2023, 9, 1),
+                },
+            )
+            .await
+            .unwrap();
+        let (_, html) = app.get_as(Some(Role::UnitOfficer), "/tasks").await;
+        assert!(html.contains(&format!("/tasks/{}\"", mine.id)));
+        assert!(
+            !html.contains("Ban Tuyên giáo Huyện ủy Ninh Hải</td>"),
+            "{html}"
+        );
+        let (_, html) = app.get_as(Some(Role::UnitOfficer), "/tasks?org=").await;
+        assert!(html.contains("Ban Tuyên giáo Huyện ủy Ninh Hải</td>"));
         // The module's entry in the navigation leads here.
         let (_, home) = app.get_as(Some(Role::Leader), "/").await;
         assert!(home.contains("href=\"/plans\""));
+        assert!(!home.contains("href=\"/m/plans\""));
     });
 }
 
