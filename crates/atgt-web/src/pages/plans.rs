@@ -1404,7 +1404,7 @@ async fn build_docx(
     };
     let doc = AdminDoc {
         layout,
-        issuer_parent: parent.to_uppercase(),
+        issuer_parent: party_parent(&parent, layout).to_uppercase(),
         issuer: issuer
             .as_ref()
             .map(|o| o.name.to_uppercase())
@@ -1412,7 +1412,11 @@ async fn build_docx(
         number: number.trim().to_string(),
         place_date: place_date(&place, today(), lang),
         title: "BÁO CÁO".into(),
-        subtitle: tf(lang, "plans.report_heading", &[("plan", &plan.title)]),
+        subtitle: tf(
+            lang,
+            "plans.report_heading",
+            &[("plan", &sentence_title(&plan.title))],
+        ),
         body: blocks,
         recipients: vec![
             t(lang, "plans.report_recipient").into(),
@@ -1429,6 +1433,55 @@ async fn build_docx(
         }),
     };
     Ok(crate::docx::render(&doc)?)
+}
+
+/// "KẾ HOẠCH thực hiện …" (a title as printed) → "Kế hoạch thực hiện …", to sit
+/// inside a sentence.
+fn sentence_title(title: &str) -> String {
+    let words: Vec<&str> = title.split(' ').collect();
+    let caps = words
+        .iter()
+        .take_while(|w| w.chars().any(char::is_alphabetic) && !w.chars().any(char::is_lowercase))
+        .count();
+    if caps == 0 || caps == words.len() {
+        return title.to_string();
+    }
+    let mut out: Vec<String> = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        if i < caps {
+            let lower = w.to_lowercase();
+            if i == 0 {
+                let mut c = lower.chars();
+                out.push(
+                    c.next()
+                        .map(|f| f.to_uppercase().chain(c).collect())
+                        .unwrap_or_default(),
+                );
+            } else {
+                out.push(lower);
+            }
+        } else {
+            out.push(w.to_string());
+        }
+    }
+    out.join(" ")
+}
+
+/// Party documents name the Party organisation above the issuer ("ĐẢNG BỘ TỈNH …"),
+/// not its committee ("Tỉnh ủy …").
+fn party_parent(parent: &str, layout: Layout) -> String {
+    if layout != Layout::Party {
+        return parent.to_string();
+    }
+    for (committee, body) in [
+        ("Tỉnh ủy ", "Đảng bộ tỉnh "),
+        ("Huyện ủy ", "Đảng bộ huyện "),
+    ] {
+        if let Some(rest) = parent.strip_prefix(committee) {
+            return format!("{body}{rest}");
+        }
+    }
+    parent.to_string()
 }
 
 pub async fn report_issue(

@@ -458,6 +458,11 @@ async fn the_consolidated_report_is_a_docx_with_the_three_criteria_table() {
         assert_eq!(status, 200);
         let xml = docx_xml(&v1);
         assert!(xml.contains("ĐẢNG CỘNG SẢN VIỆT NAM"));
+        assert!(
+            xml.contains("ĐẢNG BỘ TỈNH NINH THUẬN"),
+            "the Party body above the issuer"
+        );
+        assert!(xml.contains("Kết quả thực hiện Kế hoạch thực hiện Chỉ thị số 23-CT/TW"));
         assert!(xml.contains("Số 12-BC/HU"));
         assert!(xml.contains("đã gửi Kế hoạch hành động ngày 18/9/2023"));
         let rows = table_rows(&xml);
