@@ -129,10 +129,18 @@ pub enum Perm {
     CrashesImport,
     /// Edit rules held as data (crash classes, criteria, fines) that are marked editable.
     RulesManage,
+    // plans and accountability (issue 7)
+    /// Plans, tasks, reports, the urging lists and the leader view.
+    PlansRead,
+    /// File progress reports and comments for one's own unit.
+    PlansReport,
+    /// Record plans, assign and reassign tasks, run the urging, issue the consolidated
+    /// report, record conferences.
+    PlansManage,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 16] = [
+    pub const ALL: [Perm; 19] = [
         Perm::Public,
         Perm::SignedIn,
         Perm::ReferenceRead,
@@ -149,6 +157,10 @@ impl Perm {
         Perm::CrashesWrite,
         Perm::CrashesImport,
         Perm::RulesManage,
+        // plans and accountability (issue 7)
+        Perm::PlansRead,
+        Perm::PlansReport,
+        Perm::PlansManage,
     ];
 
     /// The API-key scope that grants this permission to a machine client, if any.
@@ -169,6 +181,9 @@ impl Perm {
             | Perm::UsersRead
             | Perm::UsersManage
             | Perm::ApiKeysManage => None,
+            // plans and accountability (issue 7)
+            Perm::PlansRead => Some("plans:read"),
+            Perm::PlansReport | Perm::PlansManage => None,
         }
     }
 }
@@ -182,6 +197,8 @@ pub const SCOPES: &[&str] = &[
     "ingest",
     "crashes:read",
     "crashes:write",
+    // plans and accountability (issue 7)
+    "plans:read",
 ];
 
 /// The permission matrix. The only place deciding whether a role holds a permission.
@@ -204,6 +221,10 @@ pub fn allows(role: Role, perm: Perm) -> bool {
         CrashesWrite => matches!(role, PoliceOfficer | Supervisor | Analyst),
         CrashesImport => matches!(role, Analyst | Supervisor | Admin),
         RulesManage => role == Admin,
+        // plans and accountability (issue 7)
+        PlansRead => true,
+        PlansReport => matches!(role, UnitOfficer | FocalOfficer),
+        PlansManage => matches!(role, FocalOfficer | Leader),
     }
 }
 

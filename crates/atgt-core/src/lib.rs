@@ -16,3 +16,5 @@ pub mod org;
 pub mod synth;
 pub mod text;
 pub mod time;
+// plans and accountability (issue 7)
+pub mod plans;

@@ -27,6 +27,8 @@ mod sqlite_bulk;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod users;
+// plans and accountability (issue 7)
+pub mod plans;
 
 pub use db::{Backend, Db, Row, Tx, Value};
 pub use error::{StoreError, StoreResult};

@@ -33,6 +33,8 @@ const SQLITE: &[Migration] = &[
     migration!(2, "roads", "../migrations/sqlite/0002_roads.sql"),
     migration!(3, "crashes", "../migrations/sqlite/0003_crashes.sql"),
     migration!(4, "files", "../migrations/sqlite/0004_files.sql"),
+    // plans and accountability (issue 7)
+    migration!(6, "plans", "../migrations/sqlite/0006_plans.sql"),
     // crash registry (issue 4): parts and versions clustered by crash
     migration!(
         9,
@@ -49,6 +51,8 @@ const POSTGRES: &[Migration] = &[
     migration!(2, "roads", "../migrations/postgres/0002_roads.sql"),
     migration!(3, "crashes", "../migrations/postgres/0003_crashes.sql"),
     migration!(4, "files", "../migrations/postgres/0004_files.sql"),
+    // plans and accountability (issue 7)
+    migration!(6, "plans", "../migrations/postgres/0006_plans.sql"),
     // crash registry (issue 4): parts and versions clustered by crash
     migration!(
         9,

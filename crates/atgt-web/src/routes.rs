@@ -249,6 +249,88 @@ pub fn table() -> Vec<Route> {
         ),
         route(M::GET, "/audit", AuditRead, pages::audit::list),
         route(M::GET, "/audit/verify", AuditVerify, pages::audit::verify),
+        // plans and accountability (issue 7)
+        route(M::GET, "/plans", PlansRead, pages::plans::list),
+        route(M::POST, "/plans", PlansManage, pages::plans::create),
+        route(M::GET, "/plans/urging", PlansRead, pages::plans::urging),
+        route(
+            M::POST,
+            "/plans/urging",
+            PlansManage,
+            pages::plans::urging_run,
+        ),
+        route(M::GET, "/plans/leader", PlansRead, pages::plans::leader),
+        route(
+            M::GET,
+            "/plans/files/{sha256}",
+            PlansRead,
+            pages::plans::file_get,
+        ),
+        route(M::GET, "/plans/{id}", PlansRead, pages::plans::show),
+        route(
+            M::POST,
+            "/plans/{id}/original",
+            PlansManage,
+            pages::plans::original_add,
+        )
+        .limit(24 << 20),
+        route(
+            M::POST,
+            "/plans/{id}/tasks",
+            PlansManage,
+            pages::plans::task_create,
+        ),
+        route(
+            M::POST,
+            "/plans/{id}/events",
+            PlansManage,
+            pages::plans::event_add,
+        ),
+        route(
+            M::GET,
+            "/plans/{id}/report",
+            PlansManage,
+            pages::plans::report_form,
+        ),
+        route(
+            M::POST,
+            "/plans/{id}/report",
+            PlansManage,
+            pages::plans::report_issue,
+        ),
+        route(
+            M::GET,
+            "/plans/{id}/reports/{version}",
+            PlansRead,
+            pages::plans::report_get,
+        ),
+        route(M::GET, "/tasks", PlansRead, pages::plans::tasks),
+        route(M::GET, "/tasks/{id}", PlansRead, pages::plans::task_show),
+        route(
+            M::POST,
+            "/tasks/{id}/reports",
+            PlansReport,
+            pages::plans::report_add,
+        )
+        .limit(24 << 20),
+        route(
+            M::POST,
+            "/tasks/{id}/comments",
+            PlansReport,
+            pages::plans::comment_add,
+        ),
+        route(
+            M::POST,
+            "/tasks/{id}/lead",
+            PlansManage,
+            pages::plans::lead_change,
+        ),
+        route(
+            M::POST,
+            "/tasks/{id}/status",
+            PlansManage,
+            pages::plans::status_set,
+        ),
         // JSON API
         route(M::GET, "/api/v1/openapi.json", Public, api::openapi_json),
         route(M::GET, "/api/v1/me", SignedIn, api::me::me),
@@ -317,6 +399,11 @@ pub fn table() -> Vec<Route> {
             AuditVerify,
             api::audit::verify,
         ),
+        // plans and accountability (issue 7)
+        route(M::GET, "/api/v1/plans", PlansRead, api::plans::list),
+        route(M::GET, "/api/v1/plans/{id}", PlansRead, api::plans::get),
+        route(M::GET, "/api/v1/tasks", PlansRead, api::plans::tasks),
+        route(M::GET, "/api/v1/tasks/{id}", PlansRead, api::plans::task),
     ]
 }
 

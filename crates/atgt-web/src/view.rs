@@ -77,7 +77,8 @@ impl PageCtx {
         }];
         for (m, _) in MODULES {
             let href: &'static str = match *m {
-                "plans" => "/m/plans",
+                // plans and accountability (issue 7)
+                "plans" => "/plans",
                 "crashes" => "/crashes/dashboard",
                 "hotspots" => "/m/hotspots",
                 "enforcement" => "/m/enforcement",

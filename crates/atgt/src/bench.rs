@@ -194,3 +194,152 @@ pub async fn crashes(
     store.db.close().await;
     Ok(())
 }
+
+// plans and accountability (issue 7)
+/// `atgt bench plans`: the seed plan in the demo locality plus N more tasks (each given
+/// through the store: one transaction with its audit entry), reports on a third of
+/// them, then the urging at a fixed instant — cold (every reminder recorded) and warm
+/// (nothing new) — and the task list with coordinators. The peer: the overdue one-off
+/// tasks as one plain SQL query.
+pub async fn plans(url: &str, n: usize, runs: usize) -> anyhow::Result<()> {
+    use atgt_core::plans::{FixedClock, Recurrence, UrgeConfig};
+    use atgt_store::plans::{ReportInput, TaskFilter, TaskInput};
+    let store = Store::open_migrated(url).await?;
+    let backend = format!("{:?}", store.backend()).to_lowercase();
+    let t = Instant::now();
+    crate::demo::seed(&store).await?;
+    println!(
+        "[{backend}] demo locality with the seed plan: {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let plan = store.plan_by_code("KH-HU-NH-CT23").await?.id;
+    let orgs: Vec<i64> = store
+        .orgs(None, 1000, 0)
+        .await?
+        .0
+        .iter()
+        .map(|o| o.id)
+        .collect();
+    let sys = Actor::system();
+    let start = jiff::civil::date(2023, 9, 1);
+    let t = Instant::now();
+    let mut ids = Vec::with_capacity(n);
+    for i in 0..n {
+        let lead = orgs[i % orgs.len()];
+        let c1 = orgs[(i * 7 + 3) % orgs.len()];
+        let c2 = orgs[(i * 13 + 5) % orgs.len()];
+        let coords: Vec<i64> = [c1, c2].into_iter().filter(|c| *c != lead).collect();
+        let recurrence = if i % 5 == 0 {
+            Recurrence::Quarterly
+        } else {
+            Recurrence::None
+        };
+        let task = store
+            .task_create(
+                &sys,
+                &TaskInput {
+                    plan_id: plan,
+                    item_id: None,
+                    title: format!("Nhiệm vụ thử nghiệm hiệu năng số {i}"),
+                    lead_org_id: Some(lead),
+                    coordinator_ids: coords,
+                    receiver_org_id: None,
+                    due_on: (recurrence == Recurrence::None)
+                        .then(|| atgt_core::plans::add_days(start, (i % 480) as i64)),
+                    recurrence,
+                    note: String::new(),
+                    created_on: start,
+                },
+            )
+            .await?;
+        ids.push((task.id, lead));
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "[{backend}] {n} tasks given (one transaction and audit entry each): {secs:.1} s, {:.0} tasks/s",
+        n as f64 / secs
+    );
+    let t = Instant::now();
+    let mut reports = 0;
+    for (i, (id, lead)) in ids.iter().enumerate().filter(|(i, _)| i % 3 == 0) {
+        store
+            .task_report_add(
+                &sys,
+                *id,
+                &ReportInput {
+                    org_id: *lead,
+                    period: if i % 5 == 0 {
+                        "2023-Q3".into()
+                    } else {
+                        String::new()
+                    },
+                    reported_on: jiff::civil::date(2023, 9, 28),
+                    percent: if i % 2 == 0 { 100 } else { 40 },
+                    text: "Báo cáo thử nghiệm hiệu năng".into(),
+                    file: None,
+                },
+            )
+            .await?;
+        reports += 1;
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "[{backend}] {reports} progress reports: {secs:.1} s, {:.0} reports/s",
+        reports as f64 / secs
+    );
+    let cfg = UrgeConfig::default();
+    let clock = FixedClock("2024-06-15T02:00:00Z".parse()?);
+    let t = Instant::now();
+    let sent = store.plans_urge(&sys, &clock, &cfg).await?;
+    println!(
+        "[{backend}] urging, cold ({} tasks, {} reminders recorded with their audit entries): {:.0} ms",
+        n + 17,
+        sent.len(),
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    let mut warm = Vec::new();
+    let mut list = Vec::new();
+    let mut peer = Vec::new();
+    let mut overdue = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let again = store.plans_urge(&sys, &clock, &cfg).await?;
+        warm.push(t.elapsed().as_secs_f64() * 1000.0);
+        anyhow::ensure!(again.is_empty(), "a reminder was recorded twice");
+        let t = Instant::now();
+        let all = store.tasks(&TaskFilter::default()).await?;
+        list.push(t.elapsed().as_secs_f64() * 1000.0);
+        anyhow::ensure!(all.len() == n + 17, "task list length");
+        let t = Instant::now();
+        overdue = store
+            .db
+            .fetch_all(
+                "SELECT id FROM tasks WHERE status = 'open' AND recurrence = 'none' AND due_on < $1",
+                &["2024-06-15".into()],
+            )
+            .await?
+            .len();
+        peer.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    for v in [&mut warm, &mut list, &mut peer] {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    }
+    println!(
+        "[{backend}] urging, warm (nothing new; {runs} runs): p50 {:.1} ms, p99 {:.1} ms",
+        percentile(&warm, 0.5),
+        percentile(&warm, 0.99)
+    );
+    println!(
+        "[{backend}] all tasks with units and coordinators: p50 {:.1} ms, p99 {:.1} ms",
+        percentile(&list, 0.5),
+        percentile(&list, 0.99)
+    );
+    println!(
+        "[{backend}] peer: overdue one-off tasks as one SQL query ({overdue} rows): p50 {:.2} ms, p99 {:.2} ms",
+        percentile(&peer, 0.5),
+        percentile(&peer, 0.99)
+    );
+    println!("[{backend}] peak memory (VmHWM): {:.0} MB", peak_rss_mb());
+    store.db.close().await;
+    Ok(())
+}

@@ -509,7 +509,144 @@ pub async fn seed(store: &Store) -> anyhow::Result<bool> {
             )
             .await?;
     }
+    // plans and accountability (issue 7)
+    seed_plans(store).await?;
     Ok(true)
+}
+
+// plans and accountability (issue 7)
+/// The seed plan exactly as data (with the documents above it and its tasks), and a
+/// little sample activity: reports, a conference, a unit's action plan, a hand-over
+/// to a new commune after 1/7/2025. The sample items say "(mẫu)".
+async fn seed_plans(store: &Store) -> anyhow::Result<()> {
+    use atgt_core::plans::PlanFile;
+    use atgt_store::plans::{PlanInput, ReportInput, TaskFilter};
+    use jiff::civil::date;
+    let sys = Actor::system();
+    let plan = store.plan_import(&sys, &PlanFile::seed()).await?;
+    let tasks = store
+        .tasks(&TaskFilter {
+            plan_id: Some(plan),
+            ..Default::default()
+        })
+        .await?;
+    let task = |label: &str, lead: &str| {
+        tasks
+            .iter()
+            .find(|t| t.item_label.as_deref() == Some(label) && t.lead.code == lead)
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("seed plan task {label} {lead} missing"))
+    };
+    let org = |code: &'static str| async move { store.org_by_code(code).await.map(|o| o.id) };
+    let report =
+        |org_id: i64, on: jiff::civil::Date, percent: i64, period: &str, text: &str| ReportInput {
+            org_id,
+            period: period.to_string(),
+            reported_on: on,
+            percent,
+            text: format!("{text} (dữ liệu mẫu)"),
+            file: None,
+        };
+    let iii1 = task("III.1", "BTG-HU-NH")?;
+    store
+        .plan_event_add(
+            &sys,
+            plan,
+            iii1.item_id,
+            "Hội nghị quán triệt Chỉ thị số 23-CT/TW (mẫu)",
+            Some(date(2023, 9, 6)),
+            "Hội trường Huyện ủy (mẫu)",
+            &[
+                (org("DUCA-NH").await?, 18),
+                (org("UBND-NH").await?, 12),
+                (org("MTTQ-NH").await?, 6),
+                (org("HD-NH").await?, 5),
+                (org("BTG-HU-NH").await?, 4),
+            ],
+        )
+        .await?;
+    store
+        .task_report_add(
+            &sys,
+            iii1.id,
+            &report(
+                iii1.lead.id,
+                date(2023, 9, 6),
+                100,
+                "",
+                "Đã tham mưu tổ chức Hội nghị quán triệt ngày 06/9/2023",
+            ),
+        )
+        .await?;
+    let iii2 = task("III.2", "DUCA-NH")?;
+    store
+        .task_report_add(
+            &sys,
+            iii2.id,
+            &report(
+                iii2.lead.id,
+                date(2023, 9, 18),
+                100,
+                "",
+                "Đã quán triệt đến cán bộ, đảng viên và gửi Kế hoạch hành động",
+            ),
+        )
+        .await?;
+    store
+        .plan_create(
+            &sys,
+            &PlanInput {
+                code: "KH-DUCA-NH-CT23-MAU".into(),
+                kind: "action_plan".into(),
+                number: "…-KH/ĐU (mẫu)".into(),
+                title: "Kế hoạch hành động thực hiện Chỉ thị số 23-CT/TW của Đảng ủy Công an huyện (dữ liệu mẫu)".into(),
+                issuer_name: "Đảng ủy Công an huyện Ninh Hải".into(),
+                issuer_org: "DUCA-NH".into(),
+                issued_on: "2023-09-15".into(),
+                parent_id: Some(plan),
+                source_task_id: Some(iii2.id),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let iii4 = task("III.4", "MTTQ-NH")?;
+    store
+        .task_report_add(
+            &sys,
+            iii4.id,
+            &report(
+                iii4.lead.id,
+                date(2023, 10, 2),
+                60,
+                "",
+                "Đang xây dựng chương trình phối hợp với các đoàn thể",
+            ),
+        )
+        .await?;
+    let iii5 = task("III.5", "DUCA-NH")?;
+    store
+        .task_report_add(
+            &sys,
+            iii5.id,
+            &report(
+                iii5.lead.id,
+                date(2023, 10, 5),
+                100,
+                "2023-Q3",
+                "Báo cáo quý III/2023 gửi Ban Thường vụ Huyện ủy",
+            ),
+        )
+        .await?;
+    let ii4 = task("II.4", "PKTHT-NH")?;
+    store
+        .task_lead_change(
+            &sys,
+            ii4.id,
+            Some(org("UBND-XH").await?),
+            "Sắp xếp đơn vị hành chính: từ 1/7/2025 không tổ chức cấp huyện, xã Xuân Hải tiếp nhận (mẫu)",
+        )
+        .await?;
+    Ok(())
 }
 
 /// Three years of synthetic crashes on the demo's roads (clearly marked synthetic),

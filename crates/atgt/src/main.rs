@@ -104,6 +104,32 @@ enum Cmd {
         #[command(subcommand)]
         cmd: ConfigCmd,
     },
+    // plans and accountability (issue 7)
+    /// Plans and tasks: the urging (reminders, escalation).
+    Plans {
+        #[command(subcommand)]
+        cmd: PlansCmd,
+    },
+}
+
+// plans and accountability (issue 7)
+#[derive(Subcommand)]
+enum PlansCmd {
+    /// Send the reminders due today: due soon and overdue to the lead unit, and to its
+    /// superior once late by the escalation delay. Each reminder is recorded once.
+    Remind {
+        #[arg(long, env = "ATGT_DATABASE")]
+        database: Option<String>,
+        /// The instant to run as (RFC 3339, e.g. 2023-09-28T08:00:00+07:00); now by default.
+        #[arg(long)]
+        now: Option<String>,
+        /// Days before a deadline when a task is "due soon".
+        #[arg(long, default_value_t = 7)]
+        due_soon_days: i64,
+        /// Days late after which the lead unit's superior is told.
+        #[arg(long, default_value_t = 7)]
+        escalate_after_days: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -119,6 +145,16 @@ enum BenchCmd {
         /// The CSV (written first if missing).
         #[arg(long)]
         csv: PathBuf,
+    },
+    // plans and accountability (issue 7)
+    /// The seed plan plus N tasks, reports, and the urging at a fixed instant.
+    Plans {
+        #[arg(long)]
+        database: String,
+        #[arg(long, default_value_t = 2000)]
+        tasks: usize,
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
     },
 }
 
@@ -552,10 +588,35 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             prepare_sqlite(&database)?;
             bench::crashes(&database, rows, runs, &csv).await?;
         }
+        // plans and accountability (issue 7)
+        Cmd::Bench {
+            cmd:
+                BenchCmd::Plans {
+                    database,
+                    tasks,
+                    runs,
+                },
+        } => {
+            prepare_sqlite(&database)?;
+            bench::plans(&database, tasks, runs).await?;
+        }
         Cmd::Config {
             cmd: ConfigCmd::Default,
         } => {
             print!("{}", Config::example()?);
+        }
+        // plans and accountability (issue 7)
+        Cmd::Plans {
+            cmd:
+                PlansCmd::Remind {
+                    database,
+                    now,
+                    due_soon_days,
+                    escalate_after_days,
+                },
+        } => {
+            let store = Store::open_current(&db_url(database, &cfg)).await?;
+            plans_remind(&store, now.as_deref(), due_soon_days, escalate_after_days).await?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -638,6 +699,51 @@ async fn import_crashes(
     } else {
         ExitCode::from(3)
     })
+}
+
+// plans and accountability (issue 7)
+async fn plans_remind(
+    store: &Store,
+    now: Option<&str>,
+    due_soon_days: i64,
+    escalate_after_days: i64,
+) -> anyhow::Result<()> {
+    use atgt_core::plans::{FixedClock, UrgeConfig};
+    let at: jiff::Timestamp = match now {
+        Some(s) => s
+            .parse()
+            .with_context(|| format!("--now: not an RFC 3339 instant: {s}"))?,
+        None => jiff::Timestamp::now(),
+    };
+    let cfg = UrgeConfig {
+        due_soon_days,
+        escalate_after_days,
+    };
+    let actor = atgt_core::audit::Actor::system();
+    let sent = store
+        .plans_urge(&actor, &FixedClock(at), &cfg)
+        .await
+        .map_err(explain)?;
+    for r in &sent {
+        let task = store.task(r.task_id).await?;
+        let unit = store.org(r.org_id).await?;
+        println!(
+            "{}: #{} {} → {} ({} {}, {} ngày; thư điện tử: chưa cấu hình)",
+            atgt_core::i18n::t(Lang::Vi, &r.kind.label_key()),
+            task.id,
+            task.title,
+            unit.name,
+            atgt_core::i18n::t(Lang::Vi, "plans.deadline_key"),
+            r.key,
+            r.days
+        );
+    }
+    println!(
+        "{} nhắc việc mới ngày {}",
+        sent.len(),
+        atgt_core::plans::dmy(atgt_core::time::local_date(at))
+    );
+    Ok(())
 }
 
 /// A store error in words for the terminal (Vietnamese message, field named).

@@ -13,6 +13,8 @@ pub mod me;
 pub mod orgs;
 pub mod roads;
 pub mod users;
+// plans and accountability (issue 7)
+pub mod plans;
 
 use axum::Json;
 use serde::Serialize;
@@ -86,6 +88,11 @@ impl Modify for SecurityAddon {
         users::get,
         audit::list,
         audit::verify,
+        // plans and accountability (issue 7)
+        plans::list,
+        plans::get,
+        plans::tasks,
+        plans::task,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&SecurityAddon)

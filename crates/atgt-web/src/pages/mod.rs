@@ -11,6 +11,8 @@ pub mod login;
 pub mod orgs;
 pub mod system;
 pub mod users;
+// plans and accountability (issue 7)
+pub mod plans;
 
 /// A page number and size from query parameters.
 #[derive(Debug, Clone, serde::Deserialize, Default)]

@@ -7,4 +7,6 @@ mod api;
 mod auth;
 mod crashes;
 mod pages;
+// plans and accountability (issue 7)
+mod plans;
 mod routes;

@@ -13,6 +13,22 @@ use axum::http::{Method, Request, header};
 async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
     let org = app.store().org_by_code("UBND-XH").await.unwrap().id;
     let user = app.users[&Role::Analyst].id;
+    // plans and accountability (issue 7): the seed plan and one of its tasks.
+    atgt_store::testkit::plan_units(app.store()).await;
+    let plan = app
+        .store()
+        .plan_import(
+            &atgt_core::audit::Actor::system(),
+            &atgt_core::plans::PlanFile::seed(),
+        )
+        .await
+        .unwrap();
+    let task = app
+        .store()
+        .tasks(&atgt_store::plans::TaskFilter::default())
+        .await
+        .unwrap()[0]
+        .id;
     table()
         .iter()
         .filter(|r| r.spec.method == Method::GET)
@@ -26,13 +42,19 @@ async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
                 && ![".csv", ".xlsx", ".geojson", ".docx"].iter().any(|ext| p.ends_with(ext))
                 && !p.starts_with("/crashes/{id}")
                 && !p.starts_with("/files/")
+                // plans and accountability (issue 7): downloads are checked by the plans tests.
+                && !p.starts_with("/plans/files/")
+                && !p.starts_with("/plans/{id}/reports/")
         })
         .map(|(p, perm)| {
             let path = p
                 .replace("/admin/orgs/{id}", &format!("/admin/orgs/{org}"))
                 .replace("/admin/users/{id}", &format!("/admin/users/{user}"))
                 .replace("{scheme}/{code}", "old/586")
-                .replace("{module}", "plans");
+                .replace("{module}", "plans")
+                // plans and accountability (issue 7)
+                .replace("/plans/{id}", &format!("/plans/{plan}"))
+                .replace("/tasks/{id}", &format!("/tasks/{task}"));
             (path, perm)
         })
         .collect()

@@ -31,6 +31,32 @@ async fn concrete(app: &TestApp, spec: &RouteSpec) -> String {
         .unwrap()
         .id;
     let mut p = spec.path.to_string();
+    // plans and accountability (issue 7): the seed plan and one of its tasks.
+    if p.contains("/plans/") || p.contains("/tasks/") {
+        atgt_store::testkit::plan_units(app.store()).await;
+        let plan = app
+            .store()
+            .plan_import(
+                &atgt_core::audit::Actor::system(),
+                &atgt_core::plans::PlanFile::seed(),
+            )
+            .await
+            .unwrap();
+        let task = app
+            .store()
+            .tasks(&atgt_store::plans::TaskFilter {
+                plan_id: Some(plan),
+                ..Default::default()
+            })
+            .await
+            .unwrap()[0]
+            .id;
+        let id = if p.contains("/tasks/") { task } else { plan };
+        p = p
+            .replace("{id}", &id.to_string())
+            .replace("{version}", "1")
+            .replace("{sha256}", &"0".repeat(64));
+    }
     let id = if p.contains("/orgs/") {
         org
     } else if p.contains("/users/") {

@@ -2,5 +2,7 @@
 //! browser for the UI checks.
 
 mod commands;
+// plans and accountability (issue 7)
+mod plans;
 mod support;
 mod ui;
