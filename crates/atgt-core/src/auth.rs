@@ -129,10 +129,19 @@ pub enum Perm {
     CrashesImport,
     /// Edit rules held as data (crash classes, criteria, fines) that are marked editable.
     RulesManage,
+    // events (issue 10)
+    /// Tourist peaks, parking, diversion plans, congestion, training, response times.
+    EventsRead,
+    /// Record peaks, parking areas, diversion plans, incidents, courses, response times.
+    EventsWrite,
+    /// Report a parking area's occupancy (staff on a form, a counting device by key).
+    ParkingReport,
+    /// Activate and end a diversion plan.
+    DiversionsActivate,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 16] = [
+    pub const ALL: [Perm; 20] = [
         Perm::Public,
         Perm::SignedIn,
         Perm::ReferenceRead,
@@ -149,6 +158,11 @@ impl Perm {
         Perm::CrashesWrite,
         Perm::CrashesImport,
         Perm::RulesManage,
+        // events (issue 10)
+        Perm::EventsRead,
+        Perm::EventsWrite,
+        Perm::ParkingReport,
+        Perm::DiversionsActivate,
     ];
 
     /// The API-key scope that grants this permission to a machine client, if any.
@@ -169,6 +183,10 @@ impl Perm {
             | Perm::UsersRead
             | Perm::UsersManage
             | Perm::ApiKeysManage => None,
+            // events (issue 10)
+            Perm::EventsRead => Some("events:read"),
+            Perm::EventsWrite | Perm::DiversionsActivate => Some("events:write"),
+            Perm::ParkingReport => Some("parking:report"),
         }
     }
 }
@@ -182,6 +200,10 @@ pub const SCOPES: &[&str] = &[
     "ingest",
     "crashes:read",
     "crashes:write",
+    // events (issue 10)
+    "events:read",
+    "events:write",
+    "parking:report",
 ];
 
 /// The permission matrix. The only place deciding whether a role holds a permission.
@@ -204,6 +226,17 @@ pub fn allows(role: Role, perm: Perm) -> bool {
         CrashesWrite => matches!(role, PoliceOfficer | Supervisor | Analyst),
         CrashesImport => matches!(role, Analyst | Supervisor | Admin),
         RulesManage => role == Admin,
+        // events (issue 10)
+        EventsRead => true,
+        EventsWrite => matches!(
+            role,
+            FocalOfficer | UnitOfficer | PoliceOfficer | Supervisor
+        ),
+        ParkingReport => matches!(
+            role,
+            FocalOfficer | UnitOfficer | PoliceOfficer | Supervisor
+        ),
+        DiversionsActivate => matches!(role, PoliceOfficer | Supervisor | FocalOfficer | Leader),
     }
 }
 

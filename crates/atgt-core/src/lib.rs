@@ -16,3 +16,5 @@ pub mod org;
 pub mod synth;
 pub mod text;
 pub mod time;
+// events: tourist peaks, parking, diversions, congestion, training, rescue (issue 10)
+pub mod events;

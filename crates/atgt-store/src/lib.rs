@@ -26,6 +26,8 @@ pub mod sessions;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod users;
+// events: tourist peaks, parking, diversions, congestion, training, rescue (issue 10)
+pub mod events;
 
 pub use db::{Backend, Db, Row, Tx, Value};
 pub use error::{StoreError, StoreResult};
