@@ -13,6 +13,8 @@ pub mod me;
 pub mod orgs;
 pub mod roads;
 pub mod users;
+// events (issue 10)
+pub mod events;
 
 use axum::Json;
 use serde::Serialize;
@@ -86,6 +88,19 @@ impl Modify for SecurityAddon {
         users::get,
         audit::list,
         audit::verify,
+        // events (issue 10)
+        events::peaks,
+        events::peak_create,
+        events::parking,
+        events::occupancy,
+        events::diversions,
+        events::diversion_create,
+        events::activate,
+        events::end,
+        events::activations,
+        events::congestion,
+        events::incident_create,
+        events::response_stats,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&SecurityAddon)

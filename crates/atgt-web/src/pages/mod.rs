@@ -11,6 +11,8 @@ pub mod login;
 pub mod orgs;
 pub mod system;
 pub mod users;
+// events (issue 10)
+pub mod events;
 
 /// A page number and size from query parameters.
 #[derive(Debug, Clone, serde::Deserialize, Default)]

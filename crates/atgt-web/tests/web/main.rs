@@ -8,3 +8,5 @@ mod auth;
 mod crashes;
 mod pages;
 mod routes;
+// events (issue 10)
+mod events;
