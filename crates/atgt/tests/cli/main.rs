@@ -4,3 +4,5 @@
 mod commands;
 mod support;
 mod ui;
+// events (issue 10)
+mod events;
