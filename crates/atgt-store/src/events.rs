@@ -1343,13 +1343,27 @@ impl Store {
             .collect()
     }
 
-    /// Response times of crashes on local dates `from`..=`to`.
-    pub async fn response_times(&self, from: Date, to: Date) -> StoreResult<Vec<ResponseTime>> {
-        self.response_times_where(
-            "c.local_date BETWEEN $1 AND $2",
-            &params![from.to_string(), to.to_string()],
-        )
-        .await
+    /// Response times of crashes on local dates `from`..=`to`, inside the area of
+    /// `scope` (its province, commune and old district, when set).
+    pub async fn response_times(
+        &self,
+        from: Date,
+        to: Date,
+        scope: &crate::crashes::CrashFilter,
+    ) -> StoreResult<Vec<ResponseTime>> {
+        let mut cond = "c.local_date BETWEEN $1 AND $2".to_string();
+        let mut args = params![from.to_string(), to.to_string()].to_vec();
+        for (col, v) in [
+            ("c.cur_province_code", &scope.province),
+            ("c.cur_commune_code", &scope.commune),
+            ("c.old_district_code", &scope.old_district),
+        ] {
+            if let Some(v) = v {
+                args.push(v.clone().into());
+                cond.push_str(&format!(" AND {col} = ${}", args.len()));
+            }
+        }
+        self.response_times_where(&cond, &args).await
     }
 
     /// Response-time statistics by area (commune), then the whole, for a period.
@@ -1357,8 +1371,9 @@ impl Store {
         &self,
         from: Date,
         to: Date,
+        scope: &crate::crashes::CrashFilter,
     ) -> StoreResult<(Vec<AreaResponse>, AreaResponse)> {
-        let list = self.response_times(from, to).await?;
+        let list = self.response_times(from, to, scope).await?;
         let mut areas: Vec<String> = list
             .iter()
             .map(|r| r.commune_code.clone().unwrap_or_default())

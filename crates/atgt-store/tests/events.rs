@@ -507,9 +507,10 @@ async fn peaks_training_and_response_times() {
             )
             .await
             .unwrap();
+        let all = atgt_store::crashes::CrashFilter::default();
         let (by_area, total) = t
             .store
-            .response_stats(date(2026, 4, 1), date(2026, 4, 30))
+            .response_stats(date(2026, 4, 1), date(2026, 4, 30), &all)
             .await
             .unwrap();
         assert_eq!(by_area.len(), 2);
@@ -517,5 +518,19 @@ async fn peaks_training_and_response_times() {
         assert_eq!(total.police.mean_min, 15.0);
         assert_eq!(total.rescue.mean_min, 30.0);
         assert_eq!(total.rescue.longest_min, 40);
+        // Within one commune's scope only its crash counts.
+        let one = atgt_store::crashes::CrashFilter {
+            commune: Some("22861".into()),
+            ..Default::default()
+        };
+        let (by_area, total) = t
+            .store
+            .response_stats(date(2026, 4, 1), date(2026, 4, 30), &one)
+            .await
+            .unwrap();
+        assert_eq!(
+            (by_area.len(), total.police.count, total.police.mean_min),
+            (1, 1, 10.0)
+        );
     });
 }

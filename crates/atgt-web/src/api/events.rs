@@ -255,9 +255,12 @@ pub struct ResponseStatsBody {
     security(("session" = []), ("api_key" = ["events:read"])))]
 pub async fn response_stats(
     State(st): State<AppState>,
+    Current(p): Current,
     Query(q): Query<PeriodParams>,
 ) -> AppResult<Json<ResponseStatsBody>> {
     let (from, to) = q.period().period()?;
-    let (by_area, total) = st.store.response_stats(from, to).await?;
+    // Crashes outside the asker's area do not exist for them.
+    let scope = crate::pages::crashes::scope_filter(&st, &p).await?;
+    let (by_area, total) = st.store.response_stats(from, to, &scope).await?;
     Ok(Json(ResponseStatsBody { by_area, total }))
 }

@@ -1288,13 +1288,16 @@ struct ResponseView {
 
 async fn response_page(
     st: &AppState,
+    p: &Principal,
     ctx: PageCtx,
     q: &PeriodQuery,
     f: Form,
     error: Option<String>,
 ) -> AppResult<Response> {
     let (from, to) = q.period()?;
-    let (areas, total) = st.store.response_stats(from, to).await?;
+    // Crashes outside the person's area do not exist for them.
+    let scope = crate::pages::crashes::scope_filter(st, p).await?;
+    let (areas, total) = st.store.response_stats(from, to, &scope).await?;
     let mut by_area = Vec::new();
     for a in &areas {
         let name = if a.area.is_empty() {
@@ -1305,7 +1308,7 @@ async fn response_page(
         by_area.push(area_stat_row(ctx.lang, name, a));
     }
     let mut rows = Vec::new();
-    for r in st.store.response_times(from, to).await? {
+    for r in st.store.response_times(from, to, &scope).await? {
         rows.push(ResponseRow {
             crash_id: r.crash_id,
             date: dmy(&r.crash_date),
@@ -1336,10 +1339,11 @@ async fn response_page(
 
 pub async fn response_times(
     State(st): State<AppState>,
+    Current(p): Current,
     Query(q): Query<PeriodQuery>,
     ctx: PageCtx,
 ) -> AppResult<Response> {
-    response_page(&st, ctx, &q, Form::default(), None).await
+    response_page(&st, &p, ctx, &q, Form::default(), None).await
 }
 
 pub async fn response_set(
@@ -1380,7 +1384,7 @@ pub async fn response_set(
         )),
         Err(e) => {
             let msg = refusal(e, ctx.lang)?;
-            unprocessable(response_page(&st, ctx, &PeriodQuery::default(), f, Some(msg)).await)
+            unprocessable(response_page(&st, &p, ctx, &PeriodQuery::default(), f, Some(msg)).await)
         }
     }
 }
