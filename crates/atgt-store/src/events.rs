@@ -1103,13 +1103,14 @@ impl Store {
         Ok(out)
     }
 
-    /// Incidents that started on local dates `from`..=`to`, newest first.
-    pub async fn incidents(&self, from: Date, to: Date) -> StoreResult<Vec<Incident>> {
+    /// Incidents that started on local dates `from`..=`to`, newest first, at most `limit`.
+    pub async fn incidents(&self, from: Date, to: Date, limit: i64) -> StoreResult<Vec<Incident>> {
         let (a, b) = local_range_us(from, to);
         self.db
             .fetch_all(
-                &format!("SELECT {INCIDENT_COLS} FROM congestion_incidents WHERE started_at_us BETWEEN $1 AND $2 ORDER BY started_at_us DESC, id DESC"),
-                &params![a, b],
+                &format!("SELECT {INCIDENT_COLS} FROM congestion_incidents WHERE started_at_us BETWEEN $1 AND $2
+                          ORDER BY started_at_us DESC, id DESC LIMIT $3"),
+                &params![a, b, limit.clamp(1, 100_000)],
             )
             .await?
             .iter()
@@ -1117,25 +1118,38 @@ impl Store {
             .collect()
     }
 
-    /// Duration statistics of the incidents of a period, against the "prolonged"
-    /// threshold in force at its start.
-    pub async fn congestion_stats(
-        &self,
-        from: Date,
-        to: Date,
-    ) -> StoreResult<(CongestionStats, Vec<Incident>)> {
+    /// Duration statistics of the incidents of a period (all of them, however many),
+    /// against the "prolonged" threshold in force at its start. Reads only the three
+    /// columns the figures need.
+    pub async fn congestion_stats(&self, from: Date, to: Date) -> StoreResult<CongestionStats> {
         let rules = self.event_rule_set(from).await?;
-        let list = self.incidents(from, to).await?;
-        let minutes: Vec<i64> = list.iter().filter_map(|i| i.duration_min).collect();
-        let stats = CongestionStats {
+        let (a, b) = local_range_us(from, to);
+        let rows = self
+            .db
+            .fetch_all(
+                "SELECT started_at_us, ended_at_us, queue_m FROM congestion_incidents WHERE started_at_us BETWEEN $1 AND $2",
+                &params![a, b],
+            )
+            .await?;
+        let mut minutes = Vec::with_capacity(rows.len());
+        let (mut ongoing, mut total_queue, mut longest_queue) = (0, 0, 0);
+        for r in &rows {
+            match r.opt_i64("ended_at_us")? {
+                Some(e) => minutes.push(ev::minutes_between(r.i64("started_at_us")?, e)),
+                None => ongoing += 1,
+            }
+            let q = r.i64("queue_m")?;
+            total_queue += q;
+            longest_queue = longest_queue.max(q);
+        }
+        Ok(CongestionStats {
             from: from.to_string(),
             to: to.to_string(),
             durations: ev::duration_stats(&minutes, rules.prolonged_minutes),
-            ongoing: list.iter().filter(|i| i.ended_at_us.is_none()).count() as i64,
-            total_queue_m: list.iter().map(|i| i.queue_m).sum(),
-            longest_queue_m: list.iter().map(|i| i.queue_m).max().unwrap_or(0),
-        };
-        Ok((stats, list))
+            ongoing,
+            total_queue_m: total_queue,
+            longest_queue_m: longest_queue,
+        })
     }
 
     // -----------------------------------------------------------------------------------

@@ -81,12 +81,18 @@ async fn congestion_durations_on_a_fixture() {
             .incident_create(&a, &incident(t0() - 3 * 24 * 60 * MIN, Some(500), 10))
             .await
             .unwrap();
-        let (s, list) = t
+        let s = t
             .store
             .congestion_stats(date(2026, 4, 30), date(2026, 5, 1))
             .await
             .unwrap();
+        let list = t
+            .store
+            .incidents(date(2026, 4, 30), date(2026, 5, 1), 100)
+            .await
+            .unwrap();
         assert_eq!(list.len(), 6);
+        assert_eq!(list[0].duration_min, Some(120), "newest first");
         let d = &s.durations;
         // 15, 30, 45, 70, 120: total 280, mean 56, median 45, p90 (5th of 5) 120,
         // two of at least 60 minutes (the shipped threshold).
@@ -118,7 +124,7 @@ async fn congestion_durations_on_a_fixture() {
             )
             .await
             .unwrap();
-        let (s, _) = t
+        let s = t
             .store
             .congestion_stats(date(2026, 4, 30), date(2026, 5, 1))
             .await
@@ -155,7 +161,7 @@ async fn an_incident_ending_before_it_started_is_refused() {
         assert_eq!(invalid_field(e).0, "queue_m");
         assert!(
             t.store
-                .incidents(date(2026, 4, 1), date(2026, 5, 31))
+                .incidents(date(2026, 4, 1), date(2026, 5, 31), 100)
                 .await
                 .unwrap()
                 .is_empty()

@@ -145,7 +145,7 @@ pub async fn events(
     let mut last = None;
     for _ in 0..runs {
         let t = Instant::now();
-        let (s, _) = store.congestion_stats(from, to).await?;
+        let s = store.congestion_stats(from, to).await?;
         ours.push(t.elapsed().as_secs_f64() * 1000.0);
         last = Some(s);
     }
@@ -163,8 +163,8 @@ pub async fn events(
     );
     // The peer: what one plain SQL aggregate gives (no median or percentile).
     let (lo, hi) = local_range_us(from, to);
-    let sql = "SELECT COUNT(*) AS n, COALESCE(SUM((ended_at_us - started_at_us) / 60000000), 0) AS total,
-                 COALESCE(MAX((ended_at_us - started_at_us) / 60000000), 0) AS longest
+    let sql = "SELECT COUNT(*) AS n, CAST(COALESCE(SUM((ended_at_us - started_at_us) / 60000000), 0) AS BIGINT) AS total,
+                 CAST(COALESCE(MAX((ended_at_us - started_at_us) / 60000000), 0) AS BIGINT) AS longest
                FROM congestion_incidents WHERE ended_at_us IS NOT NULL AND started_at_us BETWEEN $1 AND $2";
     let mut peer = Vec::new();
     let mut row = (0, 0, 0);

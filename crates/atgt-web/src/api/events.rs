@@ -222,7 +222,8 @@ pub async fn congestion(
     Query(q): Query<PeriodParams>,
 ) -> AppResult<Json<CongestionBody>> {
     let (from, to) = q.period().period()?;
-    let (stats, items) = st.store.congestion_stats(from, to).await?;
+    let stats = st.store.congestion_stats(from, to).await?;
+    let items = st.store.incidents(from, to, 1000).await?;
     Ok(Json(CongestionBody { stats, items }))
 }
 

@@ -353,7 +353,7 @@ pub async fn overview(State(st): State<AppState>, ctx: PageCtx) -> AppResult<Res
         .take(6)
         .collect();
     let active = st.store.diversions(true).await?;
-    let (stats, _) = st.store.congestion_stats(from, to).await?;
+    let stats = st.store.congestion_stats(from, to).await?;
     let occ = st.store.parking_occupancy(from, to).await?;
     let v = OverviewView {
         peaks: peak_rows(&ctx, &upcoming),
@@ -1048,7 +1048,9 @@ async fn incidents_page(
     error: Option<String>,
 ) -> AppResult<Response> {
     let (from, to) = q.period()?;
-    let (stats, list): (CongestionStats, _) = st.store.congestion_stats(from, to).await?;
+    let stats: CongestionStats = st.store.congestion_stats(from, to).await?;
+    // The newest 500 on the page; the statistics count them all.
+    let list = st.store.incidents(from, to, 500).await?;
     let v = IncidentsView {
         from: from.to_string(),
         to: to.to_string(),
@@ -1411,7 +1413,8 @@ async fn report_data(
         .store
         .crash_stats(&filter, atgt_store::crashes::stats::Dim::Total)
         .await?;
-    let (congestion, incidents) = st.store.congestion_stats(from, to).await?;
+    let congestion = st.store.congestion_stats(from, to).await?;
+    let incidents = st.store.incidents(from, to, 10_000).await?;
     let parking = st.store.parking_occupancy(from, to).await?;
     let (org, parent) = match p.user().map(|u| u.org_id) {
         Some(oid) => {

@@ -155,7 +155,7 @@ async fn bad_input_is_refused_with_the_field_named_and_nothing_saved() {
             let s = app.store();
             (
                 s.diversions(false).await.unwrap().len(),
-                s.incidents(date(2026, 1, 1), date(2026, 12, 31))
+                s.incidents(date(2026, 1, 1), date(2026, 12, 31), 100)
                     .await
                     .unwrap()
                     .len(),
