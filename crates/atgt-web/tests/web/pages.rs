@@ -13,6 +13,8 @@ use axum::http::{Method, Request, header};
 async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
     let org = app.store().org_by_code("UBND-XH").await.unwrap().id;
     let user = app.users[&Role::Analyst].id;
+    // events (issue 10): a parking area and a diversion plan that exist.
+    let (_, parking, plan) = crate::events::seed(app).await;
     table()
         .iter()
         .filter(|r| r.spec.method == Method::GET)
@@ -32,7 +34,16 @@ async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
                 .replace("/admin/orgs/{id}", &format!("/admin/orgs/{org}"))
                 .replace("/admin/users/{id}", &format!("/admin/users/{user}"))
                 .replace("{scheme}/{code}", "old/586")
-                .replace("{module}", "plans");
+                .replace("{module}", "plans")
+                // events (issue 10)
+                .replace(
+                    "/events/parking/{id}",
+                    &format!("/events/parking/{parking}"),
+                )
+                .replace(
+                    "/events/diversions/{id}",
+                    &format!("/events/diversions/{plan}"),
+                );
             (path, perm)
         })
         .collect()
