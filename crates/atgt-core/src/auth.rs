@@ -137,10 +137,19 @@ pub enum Perm {
     /// Record plans, assign and reassign tasks, run the urging, issue the consolidated
     /// report, record conferences.
     PlansManage,
+    // events (issue 10)
+    /// Tourist peaks, parking, diversion plans, congestion, training, response times.
+    EventsRead,
+    /// Record peaks, parking areas, diversion plans, incidents, courses, response times.
+    EventsWrite,
+    /// Report a parking area's occupancy (staff on a form, a counting device by key).
+    ParkingReport,
+    /// Activate and end a diversion plan.
+    DiversionsActivate,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 19] = [
+    pub const ALL: [Perm; 23] = [
         Perm::Public,
         Perm::SignedIn,
         Perm::ReferenceRead,
@@ -161,6 +170,11 @@ impl Perm {
         Perm::PlansRead,
         Perm::PlansReport,
         Perm::PlansManage,
+        // events (issue 10)
+        Perm::EventsRead,
+        Perm::EventsWrite,
+        Perm::ParkingReport,
+        Perm::DiversionsActivate,
     ];
 
     /// The API-key scope that grants this permission to a machine client, if any.
@@ -184,6 +198,10 @@ impl Perm {
             // plans and accountability (issue 7)
             Perm::PlansRead => Some("plans:read"),
             Perm::PlansReport | Perm::PlansManage => None,
+            // events (issue 10)
+            Perm::EventsRead => Some("events:read"),
+            Perm::EventsWrite | Perm::DiversionsActivate => Some("events:write"),
+            Perm::ParkingReport => Some("parking:report"),
         }
     }
 }
@@ -199,6 +217,10 @@ pub const SCOPES: &[&str] = &[
     "crashes:write",
     // plans and accountability (issue 7)
     "plans:read",
+    // events (issue 10)
+    "events:read",
+    "events:write",
+    "parking:report",
 ];
 
 /// The permission matrix. The only place deciding whether a role holds a permission.
@@ -225,6 +247,17 @@ pub fn allows(role: Role, perm: Perm) -> bool {
         PlansRead => true,
         PlansReport => matches!(role, UnitOfficer | FocalOfficer),
         PlansManage => matches!(role, FocalOfficer | Leader),
+        // events (issue 10)
+        EventsRead => true,
+        EventsWrite => matches!(
+            role,
+            FocalOfficer | UnitOfficer | PoliceOfficer | Supervisor
+        ),
+        ParkingReport => matches!(
+            role,
+            FocalOfficer | UnitOfficer | PoliceOfficer | Supervisor
+        ),
+        DiversionsActivate => matches!(role, PoliceOfficer | Supervisor | FocalOfficer | Leader),
     }
 }
 

@@ -18,3 +18,5 @@ pub mod text;
 pub mod time;
 // plans and accountability (issue 7)
 pub mod plans;
+// events: tourist peaks, parking, diversions, congestion, training, rescue (issue 10)
+pub mod events;

@@ -29,6 +29,8 @@ pub mod testkit;
 pub mod users;
 // plans and accountability (issue 7)
 pub mod plans;
+// events: tourist peaks, parking, diversions, congestion, training, rescue (issue 10)
+pub mod events;
 
 pub use db::{Backend, Db, Row, Tx, Value};
 pub use error::{StoreError, StoreResult};

@@ -35,6 +35,8 @@ const SQLITE: &[Migration] = &[
     migration!(4, "files", "../migrations/sqlite/0004_files.sql"),
     // plans and accountability (issue 7)
     migration!(6, "plans", "../migrations/sqlite/0006_plans.sql"),
+    // events (issue 10)
+    migration!(8, "events", "../migrations/sqlite/0008_events.sql"),
     // crash registry (issue 4): parts and versions clustered by crash
     migration!(
         9,
@@ -53,6 +55,8 @@ const POSTGRES: &[Migration] = &[
     migration!(4, "files", "../migrations/postgres/0004_files.sql"),
     // plans and accountability (issue 7)
     migration!(6, "plans", "../migrations/postgres/0006_plans.sql"),
+    // events (issue 10)
+    migration!(8, "events", "../migrations/postgres/0008_events.sql"),
     // crash registry (issue 4): parts and versions clustered by crash
     migration!(
         9,

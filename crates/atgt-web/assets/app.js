@@ -11,6 +11,7 @@
  *       data-center="16.05,108.2" data-zoom="12" view when there are no features
  *       data-point-style="marker"                pins instead of circle markers
  *       data-link-text="Chi tiết"                text of the link made from properties.url
+ *       data-pick-append="points"                a click appends "lon,lat" to that textarea
  *       data-error-text="…"                      shown if the GeoJSON cannot be loaded
  *     Popups use properties.name (title) and properties.popup (body), set as text,
  *     never as HTML. properties.url becomes a link only if it is a same-site path.
@@ -186,6 +187,24 @@
         lon.value = ev.latlng.lng.toFixed(6);
         lat.value = ev.latlng.lat.toFixed(6);
         if (marker) marker.setLatLng(ev.latlng); else marker = L.marker(ev.latlng).addTo(map);
+      });
+    }
+    // events (issue 10): a click appends "lon,lat" as a new line of the named
+    // textarea (the points of a diversion plan) and draws the line so far.
+    var pickAppend = el.getAttribute('data-pick-append');
+    if (pickAppend) {
+      var drawn = null;
+      map.on('click', function (ev) {
+        var box = document.getElementById(pickAppend);
+        if (!box) return;
+        var line = ev.latlng.lng.toFixed(6) + ',' + ev.latlng.lat.toFixed(6);
+        box.value = (box.value && !/\n$/.test(box.value) ? box.value + '\n' : box.value) + line + '\n';
+        var pts = box.value.split('\n').map(function (l) { return l.split(',').map(Number); })
+          .filter(function (p) { return p.length === 2 && isFinite(p[0]) && isFinite(p[1]); })
+          .map(function (p) { return [p[1], p[0]]; });
+        if (drawn) map.removeLayer(drawn);
+        drawn = pts.length > 1 ? L.polyline(pts, { color: '#1f6feb', weight: 4 }).addTo(map)
+          : L.circleMarker(pts[0], { radius: 6 }).addTo(map);
       });
     }
     var linkText = el.getAttribute('data-link-text');

@@ -20,6 +20,8 @@ pub mod routes;
 pub mod state;
 pub mod tabular;
 pub mod view;
+// events: the peak-period report (issue 10)
+pub mod events_report;
 
 pub use state::{AppState, WebConfig};
 

@@ -84,7 +84,7 @@ impl PageCtx {
                 "enforcement" => "/m/enforcement",
                 "registry" => "/m/registry",
                 "hazards" => "/m/hazards",
-                "events" => "/m/events",
+                "events" => "/events", // events (issue 10)
                 _ => "/m/outreach",
             };
             let key: &'static str = match *m {
@@ -107,13 +107,15 @@ impl PageCtx {
     }
 
     pub fn admin_nav(&self) -> Vec<NavItem> {
-        let items: [(&'static str, &'static str, Perm); 6] = [
+        let items: [(&'static str, &'static str, Perm); 7] = [
             ("/admin/orgs", "nav.orgs", Perm::OrgsRead),
             ("/admin/users", "nav.users", Perm::UsersRead),
             ("/admin/apikeys", "nav.apikeys", Perm::ApiKeysManage),
             ("/admin-units", "nav.admin_units", Perm::ReferenceRead),
             ("/audit", "nav.audit", Perm::AuditRead),
             ("/admin/rules/crash-classes", "nav.rules", Perm::RulesManage),
+            // events (issue 10)
+            ("/admin/rules/events", "events.rules_nav", Perm::RulesManage),
         ];
         items
             .into_iter()

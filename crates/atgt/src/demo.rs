@@ -484,6 +484,8 @@ pub async fn seed(store: &Store) -> anyhow::Result<bool> {
             .await?;
     }
     seed_crashes(store).await?;
+    // events (issue 10)
+    seed_events(store).await?;
     let hash = atgt_web::auth::password::hash(DEMO_PASSWORD)?;
     for (username, name, role, org, scheme, scope) in USERS {
         let scope = if scope.is_empty() {
@@ -705,4 +707,412 @@ pub fn banner(db_url: &str, seeded: bool) -> String {
     }
     s.push_str("  stop with Ctrl+C");
     s
+}
+
+// ---------------------------------------------------------------------------------------
+// events (issue 10): tourist peaks, parking, a diversion plan around Ninh Chữ beach,
+// congestion incidents, a training course, rescue response times.
+
+/// A local Vietnam time as UTC microseconds.
+fn vn(y: i16, m: i8, d: i8, h: i8, min: i8) -> i64 {
+    jiff::civil::date(y, m, d)
+        .at(h, min, 0, 0)
+        .to_zoned_datetime(atgt_core::time::vn_tz())
+        .map(|z| z.timestamp().as_microsecond())
+        .unwrap_or(0)
+}
+
+/// The diversion map around Ninh Chữ beach: the beach road closed to cars, a one-way
+/// access from ĐT704, the detour, signs and staff posts (illustrative geometry near the
+/// demo's ĐT704).
+const NINH_CHU_GEOMETRY: &str = r#"{"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"kind":"closed","label":"Đường ven biển Ninh Chữ: cấm ô tô 16h–22h"},
+  "geometry":{"type":"LineString","coordinates":[[109.026,11.590],[109.031,11.592],[109.036,11.594],[109.041,11.596]]}},
+ {"type":"Feature","properties":{"kind":"one_way","label":"Đường vào bãi biển: một chiều từ ĐT704"},
+  "geometry":{"type":"LineString","coordinates":[[109.040,11.608],[109.040,11.602],[109.041,11.596]]}},
+ {"type":"Feature","properties":{"kind":"detour","label":"Tuyến tránh về ĐT704"},
+  "geometry":{"type":"LineString","coordinates":[[109.026,11.590],[109.022,11.595],[109.018,11.600],[109.015,11.600]]}},
+ {"type":"Feature","properties":{"kind":"sign","label":"Biển cấm ô tô, biển chỉ dẫn tuyến tránh"},
+  "geometry":{"type":"MultiPoint","coordinates":[[109.026,11.591],[109.040,11.607]]}},
+ {"type":"Feature","properties":{"kind":"staff_post","label":"Chốt Công an phường Ninh Chử"},
+  "geometry":{"type":"Point","coordinates":[109.040,11.607]}},
+ {"type":"Feature","properties":{"kind":"staff_post","label":"Chốt Cảnh sát giao thông"},
+  "geometry":{"type":"Point","coordinates":[109.026,11.590]}}]}"#;
+
+async fn seed_events(store: &Store) -> anyhow::Result<()> {
+    use atgt_store::events::{
+        CourseInput, DiversionInput, IncidentInput, ParkingInput, Participants, PeakInput,
+        StretchInput,
+    };
+    let sys = Actor::system();
+    let mut peaks = Vec::new();
+    for (name, kind, from, to, visitors, measures) in [
+        (
+            "Tết Nguyên đán Ất Tỵ 2025",
+            "tet",
+            "2025-01-25",
+            "2025-02-02",
+            60_000,
+            "Tăng cường tuần tra, kiểm soát nồng độ cồn; phân luồng đường ven biển Ninh Chữ vào buổi chiều.",
+        ),
+        (
+            "Mùa du lịch hè 2025",
+            "tourist_season",
+            "2025-06-01",
+            "2025-08-31",
+            180_000,
+            "Bố trí bãi đỗ xe tạm, xử lý dừng đỗ xe dọc ĐT704 đoạn qua Ninh Chữ.",
+        ),
+        (
+            "Tết Nguyên đán Bính Ngọ 2026",
+            "tet",
+            "2026-02-14",
+            "2026-02-22",
+            65_000,
+            "Phân luồng đường ven biển Ninh Chữ 16h–22h; chốt điều tiết tại ngã ba ĐT704; kiểm tra nồng độ cồn.",
+        ),
+        (
+            "Lễ 30/4 – 1/5 năm 2026",
+            "holiday",
+            "2026-04-30",
+            "2026-05-03",
+            45_000,
+            "Phân luồng đường vào bãi biển; tăng cường lực lượng điều tiết tại bãi đỗ xe Ninh Chữ, Bình Tiên.",
+        ),
+        (
+            "Mùa du lịch hè 2026",
+            "tourist_season",
+            "2026-06-01",
+            "2026-08-31",
+            200_000,
+            "Kích hoạt phương án phân luồng cuối tuần; xử lý dừng đỗ xe dọc đường ven biển.",
+        ),
+        (
+            "Lễ Quốc khánh 2/9 năm 2026",
+            "holiday",
+            "2026-08-29",
+            "2026-09-02",
+            35_000,
+            "Phân luồng khu vực biển Ninh Chữ; tuần tra trên QL1A và ĐT704.",
+        ),
+        (
+            "Tết Nguyên đán Đinh Mùi 2027",
+            "tet",
+            "2027-02-03",
+            "2027-02-10",
+            70_000,
+            "Dự kiến như Tết 2026.",
+        ),
+    ] {
+        let p = store
+            .peak_create(
+                &sys,
+                &PeakInput {
+                    name: name.into(),
+                    kind: kind.into(),
+                    starts_on: from.into(),
+                    ends_on: to.into(),
+                    expected_visitors: visitors,
+                    measures: measures.into(),
+                },
+            )
+            .await?;
+        peaks.push(p.id);
+    }
+    let plan = store
+        .diversion_create(&sys, &DiversionInput {
+            name: "Phân luồng khu vực biển Ninh Chữ".into(),
+            area: "Phường Ninh Chử".into(),
+            description: "Cấm ô tô trên đường ven biển Ninh Chữ từ 16h đến 22h; đường vào bãi biển đi một chiều từ ĐT704; xe đi theo tuyến tránh về ĐT704. Chốt điều tiết tại ngã ba ĐT704 và đầu đường ven biển (dữ liệu mẫu).".into(),
+            geometry: NINH_CHU_GEOMETRY.into(),
+            points: String::new(),
+            peak_id: Some(peaks[4]),
+            valid_from: "2026-01-01".into(),
+            valid_until: "2026-12-31".into(),
+        })
+        .await?;
+    for (d, m) in [(14, 2), (15, 2), (30, 4), (1, 5), (20, 6), (27, 6), (4, 7)] {
+        store
+            .diversion_activate(&sys, plan.id, vn(2026, m, d, 16, 0), "Cao điểm buổi chiều")
+            .await?;
+        store
+            .diversion_end(&sys, plan.id, vn(2026, m, d, 22, 0))
+            .await?;
+    }
+    // In force now, so the public page shows it.
+    store
+        .diversion_activate(
+            &sys,
+            plan.id,
+            atgt_store::now_us(),
+            "Đang áp dụng (dữ liệu mẫu)",
+        )
+        .await?;
+
+    let mut areas = Vec::new();
+    for (name, address, commune, capacity, op, car, bike, lon, lat) in [
+        (
+            "Bãi đỗ xe biển Ninh Chữ",
+            "Đường ven biển Ninh Chữ",
+            "22834",
+            300,
+            "Ban Quản lý khu du lịch Ninh Chữ (mẫu)",
+            30_000,
+            5_000,
+            109.033,
+            11.597,
+        ),
+        (
+            "Bãi đỗ xe Bình Tiên",
+            "Khu du lịch Bình Tiên",
+            "22846",
+            120,
+            "Hợp tác xã dịch vụ Bình Tiên (mẫu)",
+            25_000,
+            5_000,
+            109.180,
+            11.712,
+        ),
+    ] {
+        let a = store
+            .parking_create(
+                &sys,
+                &ParkingInput {
+                    name: name.into(),
+                    address: address.into(),
+                    commune_code: Some(commune.into()),
+                    lon: Some(lon),
+                    lat: Some(lat),
+                    capacity,
+                    operator: op.into(),
+                    fee_car_vnd: car,
+                    fee_motorbike_vnd: bike,
+                    hours: "05:00–22:00".into(),
+                },
+            )
+            .await?;
+        areas.push((a.id, capacity));
+    }
+    // Hourly counts on peak days: low in the morning, full in the late afternoon.
+    let shape = [10, 25, 45, 60, 55, 50, 60, 75, 90, 98, 100, 85, 60, 35];
+    for (y, m, d) in [(2026, 2, 15), (2026, 4, 30), (2026, 5, 1), (2026, 6, 27)] {
+        for (i, (id, cap)) in areas.iter().enumerate() {
+            for (h, pct) in shape.iter().enumerate() {
+                let occ = (cap * pct / 100 - i as i64 * 3).clamp(0, *cap);
+                let source = if i == 0 { "api" } else { "form" };
+                store
+                    .parking_report(&sys, *id, vn(y, m, d, 7 + h as i8, 0), occ, source)
+                    .await?;
+            }
+        }
+    }
+    for (road, from, to, place, risk, measures) in [
+        (
+            "ĐT704",
+            Some(2.8),
+            Some(3.6),
+            "Đoạn qua bãi biển Ninh Chữ",
+            "congestion",
+            "Cấm dừng đỗ 16h–22h; hướng dẫn vào bãi đỗ xe",
+        ),
+        (
+            "ĐT704",
+            Some(13.5),
+            Some(14.2),
+            "Đoạn gần khu du lịch Bình Tiên",
+            "danger",
+            "Biển cấm dừng đỗ, tuần tra cuối tuần",
+        ),
+        (
+            "QL1A",
+            Some(1531.0),
+            Some(1531.6),
+            "Điểm dừng mua đặc sản ven quốc lộ",
+            "danger",
+            "Nhắc nhở, xử lý dừng đỗ trên làn xe chạy",
+        ),
+    ] {
+        store
+            .stretch_create(
+                &sys,
+                &StretchInput {
+                    road_code: road.into(),
+                    km_from: from,
+                    km_to: to,
+                    place: place.into(),
+                    risk: risk.into(),
+                    measures: measures.into(),
+                },
+            )
+            .await?;
+    }
+    for (y, m, d, h, min, dur, place, cause, queue) in [
+        (
+            2025,
+            1,
+            30,
+            17,
+            10,
+            Some(35),
+            "Ngã ba ĐT704 vào biển Ninh Chữ",
+            "tourist_traffic",
+            400,
+        ),
+        (
+            2025,
+            7,
+            5,
+            17,
+            30,
+            Some(70),
+            "Đường ven biển Ninh Chữ",
+            "roadside_parking",
+            900,
+        ),
+        (
+            2026,
+            2,
+            15,
+            16,
+            40,
+            Some(25),
+            "Ngã ba ĐT704 vào biển Ninh Chữ",
+            "tourist_traffic",
+            300,
+        ),
+        (
+            2026,
+            2,
+            17,
+            9,
+            15,
+            Some(45),
+            "QL1A qua xã Xuân Hải",
+            "crash",
+            600,
+        ),
+        (
+            2026,
+            4,
+            30,
+            17,
+            5,
+            Some(40),
+            "Đường vào bãi biển Ninh Chữ",
+            "tourist_traffic",
+            500,
+        ),
+        (
+            2026,
+            5,
+            1,
+            18,
+            0,
+            Some(95),
+            "Đường ven biển Ninh Chữ",
+            "roadside_parking",
+            1200,
+        ),
+        (
+            2026,
+            6,
+            27,
+            17,
+            20,
+            Some(30),
+            "Đường vào khu du lịch Bình Tiên",
+            "tourist_traffic",
+            350,
+        ),
+        (
+            2026,
+            8,
+            31,
+            16,
+            50,
+            Some(55),
+            "Ngã ba ĐT704 vào biển Ninh Chữ",
+            "festival",
+            700,
+        ),
+    ] {
+        let start = vn(y, m, d, h, min);
+        store
+            .incident_create(
+                &sys,
+                &IncidentInput {
+                    started_at_us: start,
+                    ended_at_us: dur.map(|x: i64| start + x * 60_000_000),
+                    place: place.into(),
+                    road_code: Some(
+                        if place.starts_with("QL1A") {
+                            "QL1A"
+                        } else {
+                            "ĐT704"
+                        }
+                        .into(),
+                    ),
+                    commune_code: Some("22834".into()),
+                    lon: None,
+                    lat: None,
+                    cause: cause.into(),
+                    queue_m: queue,
+                    handling_unit: "Công an phường Ninh Chử".into(),
+                    note: "Dữ liệu mẫu".into(),
+                },
+            )
+            .await?;
+    }
+    store
+        .course_create(
+            &sys,
+            &CourseInput {
+                title: "Tập huấn kỹ năng sơ cấp cứu, cứu hộ, cứu nạn tai nạn giao thông".into(),
+                audience: "both".into(),
+                starts_on: "2026-03-10".into(),
+                ends_on: "2026-03-11".into(),
+                place: "Hội trường Công an huyện Ninh Hải (mẫu)".into(),
+                organiser: "Công an huyện Ninh Hải".into(),
+                participants: vec![
+                    Participants {
+                        unit: "Công an huyện Ninh Hải".into(),
+                        participants: 18,
+                    },
+                    Participants {
+                        unit: "Công an xã Ninh Hải".into(),
+                        participants: 8,
+                    },
+                    Participants {
+                        unit: "Công an phường Ninh Chử".into(),
+                        participants: 9,
+                    },
+                    Participants {
+                        unit: "Trung tâm Y tế khu vực (mẫu)".into(),
+                        participants: 6,
+                    },
+                ],
+            },
+        )
+        .await?;
+    // Response times for some 2026 crashes: police after 8–25 min, rescue after 12–40.
+    let f = atgt_store::crashes::CrashFilter {
+        from: Some("2026-01-01".into()),
+        to: Some("2026-12-31".into()),
+        ..Default::default()
+    };
+    let (crashes, _) = store.crashes(&f, 24, 0).await?;
+    for (i, c) in crashes.iter().enumerate() {
+        let i = i as i64;
+        let call = c.occurred_at_us + 3 * 60_000_000;
+        store
+            .response_time_set(
+                &sys,
+                c.id,
+                call,
+                Some(call + (8 + (i * 7) % 18) * 60_000_000),
+                Some(call + (12 + (i * 11) % 29) * 60_000_000),
+            )
+            .await?;
+    }
+    Ok(())
 }

@@ -2,6 +2,8 @@
 //! API keys, verify the audit chain, back up.
 
 mod bench;
+// events benchmark (issue 10)
+mod bench_events;
 mod config;
 mod demo;
 
@@ -154,6 +156,18 @@ enum BenchCmd {
         #[arg(long, default_value_t = 2000)]
         tasks: usize,
         #[arg(long, default_value_t = 20)]
+        runs: usize,
+    },
+    // events (issue 10)
+    /// Occupancy reports (1 and 8 senders), congestion incidents and their statistics.
+    Events {
+        #[arg(long)]
+        database: String,
+        #[arg(long, default_value_t = 20_000)]
+        incidents: usize,
+        #[arg(long, default_value_t = 4_000)]
+        reports: usize,
+        #[arg(long, default_value_t = 50)]
         runs: usize,
     },
 }
@@ -599,6 +613,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             prepare_sqlite(&database)?;
             bench::plans(&database, tasks, runs).await?;
+        }
+        // events (issue 10)
+        Cmd::Bench {
+            cmd:
+                BenchCmd::Events {
+                    database,
+                    incidents,
+                    reports,
+                    runs,
+                },
+        } => {
+            prepare_sqlite(&database)?;
+            bench_events::events(&database, incidents, reports, runs).await?;
         }
         Cmd::Config {
             cmd: ConfigCmd::Default,

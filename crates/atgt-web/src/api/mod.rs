@@ -15,6 +15,8 @@ pub mod roads;
 pub mod users;
 // plans and accountability (issue 7)
 pub mod plans;
+// events (issue 10)
+pub mod events;
 
 use axum::Json;
 use serde::Serialize;
@@ -93,6 +95,19 @@ impl Modify for SecurityAddon {
         plans::get,
         plans::tasks,
         plans::task,
+        // events (issue 10)
+        events::peaks,
+        events::peak_create,
+        events::parking,
+        events::occupancy,
+        events::diversions,
+        events::diversion_create,
+        events::activate,
+        events::end,
+        events::activations,
+        events::congestion,
+        events::incident_create,
+        events::response_stats,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&SecurityAddon)

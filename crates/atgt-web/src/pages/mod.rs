@@ -13,6 +13,8 @@ pub mod system;
 pub mod users;
 // plans and accountability (issue 7)
 pub mod plans;
+// events (issue 10)
+pub mod events;
 
 /// A page number and size from query parameters.
 #[derive(Debug, Clone, serde::Deserialize, Default)]

@@ -10,3 +10,5 @@ mod pages;
 // plans and accountability (issue 7)
 mod plans;
 mod routes;
+// events (issue 10)
+mod events;

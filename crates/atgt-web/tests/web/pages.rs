@@ -29,6 +29,8 @@ async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
         .await
         .unwrap()[0]
         .id;
+    // events (issue 10): a parking area and a diversion plan that exist.
+    let (_, parking, diversion) = crate::events::seed(app).await;
     table()
         .iter()
         .filter(|r| r.spec.method == Method::GET)
@@ -54,7 +56,16 @@ async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
                 .replace("{module}", "plans")
                 // plans and accountability (issue 7)
                 .replace("/plans/{id}", &format!("/plans/{plan}"))
-                .replace("/tasks/{id}", &format!("/tasks/{task}"));
+                .replace("/tasks/{id}", &format!("/tasks/{task}"))
+                // events (issue 10)
+                .replace(
+                    "/events/parking/{id}",
+                    &format!("/events/parking/{parking}"),
+                )
+                .replace(
+                    "/events/diversions/{id}",
+                    &format!("/events/diversions/{diversion}"),
+                );
             (path, perm)
         })
         .collect()

@@ -6,3 +6,5 @@ mod commands;
 mod plans;
 mod support;
 mod ui;
+// events (issue 10)
+mod events;

@@ -248,6 +248,19 @@ async fn the_ui_works_on_a_phone_sized_screen() {
         ),
         ("/crashes/1", "crash-detail"),
         ("/crashes/import", "crash-import"),
+        // events (issue 10)
+        ("/events", "events"),
+        ("/events/parking", "events-parking"),
+        ("/events/diversions", "events-diversions"),
+        (
+            "/events/incidents?from=2026-01-01&to=2026-12-31",
+            "events-incidents",
+        ),
+        (
+            "/events/response-times?from=2026-01-01&to=2026-12-31",
+            "events-response",
+        ),
+        ("/public/diversions", "public-diversions"),
     ] {
         d.goto(&format!("{base}{path}")).await;
         d.wait_for("document.querySelector('h1')").await;
@@ -283,6 +296,23 @@ async fn the_ui_works_on_a_phone_sized_screen() {
         "the crash map shows the demo's crashes ({points})"
     );
     d.screenshot("360-crash-map").await;
+    // events (issue 10): the public page draws the diversion in force around Ninh Chữ
+    // beach (routes and staff posts).
+    d.goto(&format!("{base}/public/diversions")).await;
+    let mut shapes = 0;
+    for _ in 0..50 {
+        shapes = d
+            .js("return document.querySelectorAll('#public-map path.leaflet-interactive').length")
+            .await
+            .as_u64()
+            .unwrap_or(0);
+        if shapes >= 5 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(shapes >= 5, "the diversion map is drawn ({shapes})");
+    d.screenshot("360-public-diversions-map").await;
     // A traffic police officer registers a crash on the phone: road and km post.
     d.goto(&format!("{base}/account")).await;
     d.click(".user-menu button[type=submit]").await;
