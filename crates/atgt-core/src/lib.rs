@@ -16,3 +16,5 @@ pub mod org;
 pub mod synth;
 pub mod text;
 pub mod time;
+// hotspots: black-spot screening (issue 5)
+pub mod hotspots;
