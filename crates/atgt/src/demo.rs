@@ -569,3 +569,22 @@ pub fn banner(db_url: &str, seeded: bool) -> String {
     s.push_str("  stop with Ctrl+C");
     s
 }
+
+// hotspots: black-spot screening (issue 5)
+/// The demo's roads as the synthetic generator takes them.
+pub fn synth_roads() -> Vec<atgt_core::synth::SynthRoad> {
+    use atgt_core::geo::{Chainage, Point};
+    ROADS
+        .iter()
+        .map(|(code, _, _, _, km, asc, line)| {
+            atgt_core::synth::demo_road(
+                code,
+                Chainage {
+                    line: line.iter().map(|p| Point::new(p[0], p[1])).collect(),
+                    km_start: *km,
+                    ascending: *asc,
+                },
+            )
+        })
+        .collect()
+}

@@ -4,3 +4,5 @@
 mod commands;
 mod support;
 mod ui;
+// hotspots: black-spot screening (issue 5)
+mod hotspots;
