@@ -26,6 +26,8 @@ pub mod sessions;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod users;
+// hotspots: black-spot screening (issue 5)
+pub mod hotspots;
 
 pub use db::{Backend, Db, Row, Tx, Value};
 pub use error::{StoreError, StoreResult};

@@ -5,6 +5,7 @@
 //! clustering (DBSCAN in metres) and kernel density. Pure: no IO.
 
 pub mod dbscan;
+pub mod lifecycle;
 pub mod rank;
 pub mod rules;
 
