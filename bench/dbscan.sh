@@ -8,8 +8,9 @@
 # - Real points: the 68,936 collisions of road-collisions-ireland 0.0.12
 #   (scripts/fetch_test_data.sh; columns lat,lng), rows with invalid coordinates
 #   dropped first; written as lon,lat.
-# - Big points: the same points replicated with jitter (uniform in a 25 m disc,
-#   seed 42) to BIG_N rows.
+# - Big points: the same points replicated with jitter (uniform in a disc of
+#   JITTER_M metres, default 100, seed 42; the first copy of each point is exact) to
+#   BIG_N rows, so that core, border and noise points all occur.
 # - For each file: scikit-learn DBSCAN(metric='haversine', algorithm='ball_tree',
 #   eps=eps_m/6371008.8) on [lat, lon] in radians, and `atgt screen dbscan` on the
 #   CSV. scikit-learn is timed for the fit only (CSV already in memory); atgt for the
@@ -35,10 +36,14 @@ if [[ ! -x $out/venv/bin/python ]]; then
 fi
 "$out/venv/bin/python" -c 'import sklearn' 2>/dev/null || "$out/venv/bin/pip" install -q scikit-learn
 py=$out/venv/bin/python
-cargo build --release -q -p atgt
-bin=${CARGO_TARGET_DIR:-target}/release/atgt
+# BENCH_ATGT_BIN: use an already built binary instead of building one.
+if [[ -z ${BENCH_ATGT_BIN:-} ]]; then
+  cargo build --release -q -p atgt
+fi
+bin=${BENCH_ATGT_BIN:-${CARGO_TARGET_DIR:-target}/release/atgt}
 src=$(scripts/fetch_test_data.sh 2>/dev/null)
-"$py" bench/dbscan_compare.py prepare "$src" "$out/real.csv" "$out/big-$big.csv" "$big"
+jitter=${JITTER_M:-100}
+"$py" bench/dbscan_compare.py prepare "$src" "$out/real.csv" "$out/big-$big.csv" "$big" "$jitter"
 
 run() { # name csv
   local name=$1 csv=$2
@@ -63,7 +68,7 @@ run real "$out/real.csv"
 if ! run "big-$big" "$out/big-$big.csv"; then
   small=250000
   echo "falling back to a $small-point replicate for scikit-learn (documented bound)"
-  "$py" bench/dbscan_compare.py prepare "$src" "$out/real.csv" "$out/big-$small.csv" "$small"
+  "$py" bench/dbscan_compare.py prepare "$src" "$out/real.csv" "$out/big-$small.csv" "$small" "$jitter"
   run "big-$small" "$out/big-$small.csv"
 fi
 

@@ -9,7 +9,7 @@ import numpy as np
 R = 6371008.8
 
 
-def prepare(src, real_out, big_out, big_n):
+def prepare(src, real_out, big_out, big_n, jitter_m="100"):
     lon, lat = [], []
     bad = 0
     with open(src, newline="") as f:
@@ -30,7 +30,7 @@ def prepare(src, real_out, big_out, big_n):
     rng = np.random.default_rng(42)
     n = int(big_n)
     idx = np.arange(n) % len(lon)
-    r = 25.0 * np.sqrt(rng.random(n))
+    r = float(jitter_m) * np.sqrt(rng.random(n))
     a = rng.random(n) * 2 * np.pi
     blat = lat[idx] + np.degrees(r * np.sin(a) / R)
     blon = lon[idx] + np.degrees(r * np.cos(a) / (R * np.cos(np.radians(lat[idx]))))
@@ -38,7 +38,7 @@ def prepare(src, real_out, big_out, big_n):
     first = np.arange(n) < len(lon)
     blat[first], blon[first] = lat[idx[first]], lon[idx[first]]
     np.savetxt(big_out, np.column_stack([blon, blat]), delimiter=",", header="lon,lat", comments="", fmt="%.9f")
-    print(f"big points: {n} (replicated with jitter in a 25 m disc)")
+    print(f"big points: {n} (replicated with jitter in a {float(jitter_m):g} m disc)")
 
 
 def sklearn_run(path, eps_m, minp, out):

@@ -129,10 +129,15 @@ pub enum Perm {
     CrashesImport,
     /// Edit rules held as data (crash classes, criteria, fines) that are marked editable.
     RulesManage,
+    // hotspots: black-spot screening (issue 5)
+    /// Black spots: screening, the spot list and map, a spot's page, exports.
+    SpotsRead,
+    /// Record spots and move them through their lifecycle (survey, treatment, closure).
+    SpotsManage,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 16] = [
+    pub const ALL: [Perm; 18] = [
         Perm::Public,
         Perm::SignedIn,
         Perm::ReferenceRead,
@@ -149,6 +154,9 @@ impl Perm {
         Perm::CrashesWrite,
         Perm::CrashesImport,
         Perm::RulesManage,
+        // hotspots: black-spot screening (issue 5)
+        Perm::SpotsRead,
+        Perm::SpotsManage,
     ];
 
     /// The API-key scope that grants this permission to a machine client, if any.
@@ -164,6 +172,9 @@ impl Perm {
             Perm::CrashesRead => Some("crashes:read"),
             Perm::CrashesImport | Perm::CrashesWrite => Some("crashes:write"),
             Perm::CrashesPersonal | Perm::RulesManage => None,
+            // hotspots: black-spot screening (issue 5)
+            Perm::SpotsRead => Some("spots:read"),
+            Perm::SpotsManage => None,
             Perm::SignedIn
             | Perm::OrgsManage
             | Perm::UsersRead
@@ -182,6 +193,8 @@ pub const SCOPES: &[&str] = &[
     "ingest",
     "crashes:read",
     "crashes:write",
+    // hotspots: black-spot screening (issue 5)
+    "spots:read",
 ];
 
 /// The permission matrix. The only place deciding whether a role holds a permission.
@@ -204,6 +217,9 @@ pub fn allows(role: Role, perm: Perm) -> bool {
         CrashesWrite => matches!(role, PoliceOfficer | Supervisor | Analyst),
         CrashesImport => matches!(role, Analyst | Supervisor | Admin),
         RulesManage => role == Admin,
+        // hotspots: black-spot screening (issue 5)
+        SpotsRead => true,
+        SpotsManage => matches!(role, Analyst | Supervisor | FocalOfficer),
     }
 }
 

@@ -68,7 +68,7 @@ impl PageCtx {
             let href: &'static str = match *m {
                 "plans" => "/m/plans",
                 "crashes" => "/crashes/dashboard",
-                "hotspots" => "/m/hotspots",
+                "hotspots" => "/hotspots", // hotspots: black-spot screening (issue 5)
                 "enforcement" => "/m/enforcement",
                 "registry" => "/m/registry",
                 "hazards" => "/m/hazards",

@@ -403,3 +403,71 @@ pub fn kde(points: &[(Point, f64)], h_m: f64, cell_m: f64) -> Vec<KdeCell> {
     }
     out
 }
+
+/// Before/after evaluation of a spot treated on `treated_on`, seen on `today`: the
+/// after period is `[treated_on, today]`, the before period the same number of years
+/// before the treatment (at least one, at most three). Site: crashes on `road` within
+/// `[km_from, km_to]`; comparison group: the rest of the same route in the same
+/// periods; SPF: fitted on the route's `seg_m` segments in the before period (see the
+/// module header), scaled to the site's length.
+pub fn evaluate_treatment(
+    crashes: &[SpotCrash],
+    road: &str,
+    km_from: f64,
+    km_to: f64,
+    treated_on: jiff::civil::Date,
+    today: jiff::civil::Date,
+    seg_m: f64,
+) -> BeforeAfter {
+    let days_after = (today - treated_on).get_days().max(0) as f64 + 1.0;
+    let years_after = days_after / 365.25;
+    let years_before = years_after.clamp(1.0, 3.0);
+    let before_from = treated_on
+        .checked_sub(jiff::Span::new().days((years_before * 365.25).round() as i64))
+        .unwrap_or(treated_on);
+    let on_road: Vec<&SpotCrash> = crashes
+        .iter()
+        .filter(|c| c.road.as_deref() == Some(road) && c.km.is_some())
+        .collect();
+    let (lo, hi) = (km_from.min(km_to) - 1e-9, km_from.max(km_to) + 1e-9);
+    let at_site = |c: &&SpotCrash| c.km.is_some_and(|k| k >= lo && k <= hi);
+    let before = |c: &&SpotCrash| c.date >= before_from && c.date < treated_on;
+    let after = |c: &&SpotCrash| c.date >= treated_on && c.date <= today;
+    let count = |site: bool, period: &dyn Fn(&&SpotCrash) -> bool| {
+        on_road
+            .iter()
+            .filter(|c| at_site(c) == site && period(c))
+            .count() as u32
+    };
+    // SPF on the route's segments, before period.
+    let seg = seg_m / 1000.0;
+    let kms: Vec<f64> = on_road.iter().filter_map(|c| c.km).collect();
+    let (a, b) = kms
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &k| {
+            (a.min(k), b.max(k))
+        });
+    let (rate, phi) = if a.is_finite() {
+        let n = (((b - a) / seg).ceil() as usize).max(1);
+        let mut y = vec![0u32; n];
+        for c in on_road.iter().filter(|c| before(c)) {
+            let i = (((c.km.unwrap_or(a) - a) / seg) as usize).min(n - 1);
+            y[i] += 1;
+        }
+        let spf = fit_spf(&y, &vec![seg; n], years_before);
+        (spf.rate_per_km_year, spf.phi)
+    } else {
+        (0.0, 0.0)
+    };
+    let site_len = (hi - lo).max(seg);
+    before_after(
+        count(true, &before),
+        count(true, &after),
+        years_before,
+        years_after,
+        count(false, &before),
+        count(false, &after),
+        rate * site_len,
+        phi,
+    )
+}

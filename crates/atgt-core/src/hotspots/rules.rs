@@ -403,10 +403,38 @@ fn best_window(
     group: &mut [usize],
     period: Period,
 ) -> Option<(Hit, Vec<usize>)> {
+    // Nothing in the whole group meets a clause: no window of it can (every bound
+    // but max_injury grows with the window; a max-only clause is refused at parse).
+    let total = Counts::of(group.iter().map(|&i| &all[i]));
+    if !rs.clauses.iter().any(|c| {
+        let loose = Clause {
+            max_injury: None,
+            ..c.clone()
+        };
+        loose.met_by(&total)
+    }) {
+        return None;
+    }
     group.sort_by_key(|&i| (all[i].date, all[i].id));
     let mut best: Option<Hit> = None;
     let mut met = Vec::new();
-    let mut hi = 0;
+    let (mut first, mut hi) = (0, 0);
+    let mut counts = Counts::default();
+    let add = |c: &mut Counts, x: &SpotCrash, sign: i32| {
+        let one = |v: &mut u32, on: bool| {
+            if on {
+                *v = (*v as i32 + sign) as u32;
+            }
+        };
+        one(&mut c.collisions, true);
+        one(&mut c.crashes, x.is_crash);
+        one(&mut c.fatal, x.is_crash && x.deaths > 0);
+        one(&mut c.injury, x.is_crash && x.injured > 0);
+        one(&mut c.infrastructure, x.infrastructure);
+        c.deaths = (c.deaths as i64 + sign as i64 * x.deaths as i64) as u32;
+        c.injured = (c.injured as i64 + sign as i64 * x.injured as i64) as u32;
+    };
+    let single = window_end(period.from, rs.window_months) >= period.to;
     for lo in 0..group.len() {
         let start = all[group[lo]].date;
         if lo > 0 && all[group[lo - 1]].date == start {
@@ -414,21 +442,23 @@ fn best_window(
         }
         // The window starting on this crash's date, clipped to the period; when the
         // period is one window, the period itself.
-        let (from, to) = if window_end(period.from, rs.window_months) >= period.to {
+        let (from, to) = if single {
             (period.from, period.to)
         } else {
             (start, window_end(start, rs.window_months).min(period.to))
         };
-        if window_end(period.from, rs.window_months) >= period.to && lo > 0 {
+        if single && lo > 0 {
             break;
         }
-        hi = hi.max(lo);
         while hi < group.len() && all[group[hi]].date <= to {
+            add(&mut counts, &all[group[hi]], 1);
             hi += 1;
         }
-        let first = group[..hi].partition_point(|&i| all[i].date < from);
+        while first < hi && all[group[first]].date < from {
+            add(&mut counts, &all[group[first]], -1);
+            first += 1;
+        }
         let members = &group[first..hi];
-        let counts = Counts::of(members.iter().map(|&i| &all[i]));
         let Some(clause) = first_met(rs, &counts) else {
             continue;
         };

@@ -13,6 +13,8 @@ pub mod me;
 pub mod orgs;
 pub mod roads;
 pub mod users;
+// hotspots: black-spot screening (issue 5)
+pub mod hotspots;
 
 use axum::Json;
 use serde::Serialize;
@@ -86,6 +88,10 @@ impl Modify for SecurityAddon {
         users::get,
         audit::list,
         audit::verify,
+        // hotspots: black-spot screening (issue 5)
+        hotspots::list,
+        hotspots::get,
+        hotspots::screening,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&SecurityAddon)

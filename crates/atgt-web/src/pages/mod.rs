@@ -11,6 +11,8 @@ pub mod login;
 pub mod orgs;
 pub mod system;
 pub mod users;
+// hotspots: black-spot screening (issue 5)
+pub mod hotspots;
 
 /// A page number and size from query parameters.
 #[derive(Debug, Clone, serde::Deserialize, Default)]
