@@ -266,6 +266,7 @@ struct ScreeningView {
     ctx: PageCtx,
     q: ScreenQuery,
     end: String,
+    period: String,
     rule_sets: Vec<(String, String, bool)>,
     methods: Vec<(&'static str, String)>,
     s: Screening,
@@ -317,6 +318,7 @@ pub async fn screening(
         .collect();
     let v = ScreeningView {
         end: dmy(&s.to),
+        period: format!("{} – {}", dmy(&s.from), dmy(&s.to)),
         rule_sets: rules
             .rule_set
             .iter()

@@ -8,3 +8,5 @@ mod auth;
 mod crashes;
 mod pages;
 mod routes;
+// hotspots: black-spot screening (issue 5)
+mod hotspots;
