@@ -104,3 +104,64 @@ fn screen_dbscan_names_the_row_with_bad_coordinates() {
     ]));
     assert!(t.contains("--eps-m"), "{t}");
 }
+
+#[test]
+fn the_demo_seeds_the_rule_spots_in_lifecycle_states() {
+    let s = Scratch::new("demo-spots");
+    let dir = s.path("data");
+    let served = Served::start(&["demo", "--listen", "127.0.0.1:0", "--data-dir", &dir]);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = client();
+        sign_in(&c, &served.url, "phantich", "demo-atgt-2026").await;
+        let spots: serde_json::Value = c
+            .get(format!("{}/api/v1/spots", served.url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let got: Vec<(&str, &str, &str)> = spots
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["road_code"].as_str().unwrap(),
+                    s["status"].as_str().unwrap(),
+                    s["kind"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("QL1A", "treatment_proposed", "frequent"),
+                ("ĐT704", "monitored", "frequent")
+            ]
+        );
+        // The overdue treatment shows for the leader; the treated spot is evaluated.
+        let html = c
+            .get(format!("{}/hotspots?overdue=1", served.url))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("QL1A đoạn Km 1531+200"), "{html}");
+        assert!(!html.contains("ĐT704 gần Ninh Chử"), "{html}");
+        let id = spots[1]["id"].as_i64().unwrap();
+        let html = c
+            .get(format!("{}/hotspots/{id}", served.url))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("Đánh giá trước và sau xử lý"), "{html}");
+    });
+    assert!(served.stop().success());
+}
