@@ -358,6 +358,19 @@ pub fn table() -> Vec<Route> {
             pages::hotspots::act,
         ),
         route(
+            M::POST,
+            "/hotspots/{id}/photos",
+            SpotsManage,
+            pages::hotspots::photo_add,
+        )
+        .limit(12 << 20),
+        route(
+            M::GET,
+            "/hotspots/{id}/photos/{sha256}",
+            SpotsRead,
+            pages::hotspots::photo_get,
+        ),
+        route(
             M::GET,
             "/admin/rules/black-spots",
             RulesManage,

@@ -1050,3 +1050,102 @@ pub async fn rules_save(
         }
     }
 }
+
+// ---------------------------------------------------------------------------------
+// Survey photos
+
+/// Adds a survey photo to a spot (multipart: `file`, `caption`; `_csrf` in the query).
+/// Images only, by content, up to 10 MB; stored once per content; audited.
+pub async fn photo_add(
+    State(st): State<AppState>,
+    Current(p): Current,
+    Path(id): Path<i64>,
+    mut mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    st.store.spot(id).await?;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut caption = String::new();
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|_| AppError::invalid("file", "error.file_too_large"))?
+    {
+        match field.name().unwrap_or("") {
+            "file" => {
+                let name: String = field
+                    .file_name()
+                    .unwrap_or("anh")
+                    .chars()
+                    .take(200)
+                    .collect();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| AppError::invalid("file", "error.file_too_large"))?;
+                file = Some((name, bytes.to_vec()));
+            }
+            "caption" => {
+                caption = field
+                    .text()
+                    .await
+                    .unwrap_or_default()
+                    .chars()
+                    .take(500)
+                    .collect()
+            }
+            _ => {}
+        }
+    }
+    let Some((name, bytes)) = file.filter(|f| !f.1.is_empty()) else {
+        return Err(AppError::invalid("file", "error.required"));
+    };
+    if bytes.len() > crate::files::MAX_PHOTO_BYTES {
+        return Err(AppError::invalid("file", "error.file_too_large"));
+    }
+    let mime = crate::files::sniff_image(&bytes)
+        .ok_or_else(|| AppError::invalid("file", "error.file_not_image"))?;
+    let sha = st
+        .files
+        .put(&bytes)
+        .map_err(|e| AppError::Internal(e.into()))?;
+    st.store
+        .spot_file_add(
+            &p.actor(),
+            id,
+            &atgt_store::files::StoredFile {
+                sha256: sha,
+                size: bytes.len() as i64,
+                mime: mime.into(),
+                name,
+            },
+            &caption,
+        )
+        .await?;
+    Ok(redirect_with_flash(
+        &format!("/hotspots/{id}"),
+        "common.saved",
+    ))
+}
+
+/// A survey photo of a spot (a road site, not personal data).
+pub async fn photo_get(
+    State(st): State<AppState>,
+    Path((id, sha)): Path<(i64, String)>,
+) -> AppResult<Response> {
+    let f = st
+        .store
+        .spot_files(id)
+        .await?
+        .into_iter()
+        .find(|f| f.sha256 == sha)
+        .ok_or(AppError::NotFound)?;
+    let bytes = st.files.get(&sha).map_err(|_| AppError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, f.mime),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -264,3 +264,56 @@ async fn the_criteria_are_editable_by_an_admin_and_checked() {
         );
     });
 }
+
+#[tokio::test]
+async fn survey_photos_are_checked_stored_and_shown_on_the_spot() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    each_backend!(|app| {
+        seed(&app).await;
+        let resp = app
+            .post_form_as(
+                Role::Analyst,
+                "/hotspots",
+                &[("end", "31/12/2025"), ("index", "0")],
+            )
+            .await;
+        let at = location(&resp);
+        let png: &[u8] =
+            b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+        let body = |name: &str, data: &[u8]| {
+            let mut b = Vec::new();
+            b.extend_from_slice(
+                format!("--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n").as_bytes(),
+            );
+            b.extend_from_slice(data);
+            b.extend_from_slice("\r\n--B\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\nKhúc cua phía Bắc\r\n--B--\r\n".as_bytes());
+            b
+        };
+        let send = |cookie: String, csrf: String, b: Vec<u8>| {
+            Request::post(format!("{at}/photos?_csrf={csrf}"))
+                .header(header::COOKIE, cookie)
+                .header(header::CONTENT_TYPE, "multipart/form-data; boundary=B")
+                .body(Body::from(b))
+                .unwrap()
+        };
+        let (cookie, csrf) = app.session(Role::Analyst).await;
+        let resp = app
+            .send(send(cookie, csrf, body("anh.jpg", b"<script>")))
+            .await;
+        assert_eq!(resp.status(), 422);
+        let (cookie, csrf) = app.session(Role::Analyst).await;
+        let resp = app
+            .send(send(cookie, csrf, body("hien-truong.png", png)))
+            .await;
+        assert_eq!(resp.status(), 303);
+        let (_, html) = app.get_as(Some(Role::Leader), &at).await;
+        assert!(html.contains("Khúc cua phía Bắc"), "{html}");
+        let i = html.find(&format!("{at}/photos/")).unwrap();
+        let src = html[i..].split('"').next().unwrap().to_string();
+        let (status, bytes) = app.get_as(Some(Role::Leader), &src).await;
+        assert_eq!(status, 200);
+        assert!(bytes.len() >= 8);
+        assert!(app.store().audit_verify().await.unwrap().broken.is_none());
+    });
+}
