@@ -125,6 +125,9 @@ pub struct RankingConfig {
     pub kde_cell_m: f64,
     pub dbscan_eps_m: f64,
     pub dbscan_min_points: usize,
+    /// Annual average daily traffic per route code, where counted (for crash rates).
+    #[serde(default)]
+    pub aadt: std::collections::BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

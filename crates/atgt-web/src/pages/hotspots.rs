@@ -145,7 +145,8 @@ pub async fn run_screening(st: &AppState, q: &ScreenQuery) -> AppResult<Screened
                 "epdo" => RankBy::Epdo,
                 _ => RankBy::Rate,
             };
-            // Traffic volumes are not held yet: rates show only where known.
+            // Rates only where the rule file gives the route's traffic volume.
+            let aadt = |road: &str| cfg.aadt.get(road).copied();
             out.windows = sliding_window(
                 &crashes,
                 cfg.window_m,
@@ -154,7 +155,7 @@ pub async fn run_screening(st: &AppState, q: &ScreenQuery) -> AppResult<Screened
                 epdo,
                 by,
                 years,
-                &|_| None,
+                &aadt,
             );
             out.windows.truncate(50);
         }
