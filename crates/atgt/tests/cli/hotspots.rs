@@ -152,6 +152,19 @@ fn the_demo_seeds_the_rule_spots_in_lifecycle_states() {
             .unwrap();
         assert!(html.contains("QL1A đoạn Km 1531+200"), "{html}");
         assert!(!html.contains("ĐT704 gần Ninh Chử"), "{html}");
+        // The leader sees it on the overview.
+        let c2 = client();
+        sign_in(&c2, &served.url, "lanhdao", "demo-atgt-2026").await;
+        let home = c2
+            .get(&served.url)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(home.contains("Điểm đen quá hạn xử lý"), "{home}");
+        assert!(home.contains("QL1A đoạn Km 1531+200"), "{home}");
         let id = spots[1]["id"].as_i64().unwrap();
         let html = c
             .get(format!("{}/hotspots/{id}", served.url))
