@@ -5,6 +5,7 @@
 //! counts behind a before/after evaluation.
 
 use crate::audit::append;
+use crate::crashes::CrashFilter;
 use crate::db::Row;
 use crate::error::{StoreError, StoreResult};
 use crate::files::{FileInfo, StoredFile};
@@ -174,12 +175,37 @@ impl Store {
         to: Date,
         infrastructure_causes: &[String],
     ) -> StoreResult<Vec<SpotCrash>> {
+        self.spot_crashes_in(&CrashFilter::default(), from, to, infrastructure_causes)
+            .await
+    }
+
+    /// The same, limited to an area (the province, commune or old district of
+    /// `area`; its other fields are ignored). Collisions (va chạm) are included.
+    pub async fn spot_crashes_in(
+        &self,
+        area: &CrashFilter,
+        from: Date,
+        to: Date,
+        infrastructure_causes: &[String],
+    ) -> StoreResult<Vec<SpotCrash>> {
+        let f = CrashFilter {
+            from: Some(from.to_string()),
+            to: Some(to.to_string()),
+            province: area.province.clone(),
+            commune: area.commune.clone(),
+            old_district: area.old_district.clone(),
+            include_collisions: true,
+            ..Default::default()
+        };
+        let (cond, args) = f.where_clause();
         let rows = self
             .db
             .fetch_all(
-                "SELECT id, local_date, road_code, km, lon, lat, deaths, injured, class, causes FROM crashes
-                 WHERE local_date >= $1 AND local_date <= $2 ORDER BY local_date, id",
-                &params![from.to_string(), to.to_string()],
+                &format!(
+                    "SELECT id, local_date, road_code, km, lon, lat, deaths, injured, class, causes FROM crashes
+                     WHERE {cond} ORDER BY local_date, id"
+                ),
+                &args,
             )
             .await?;
         rows.iter()

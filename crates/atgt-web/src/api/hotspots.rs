@@ -61,7 +61,8 @@ pub async fn get(State(st): State<AppState>, Path(id): Path<i64>) -> AppResult<J
     security(("session" = []), ("api_key" = ["spots:read"])))]
 pub async fn screening(
     State(st): State<AppState>,
+    crate::auth::Current(p): crate::auth::Current,
     Query(q): Query<ScreenQuery>,
 ) -> AppResult<Json<Screening>> {
-    Ok(Json(run_screening(&st, &q).await?.result))
+    Ok(Json(run_screening(&st, &p, &q).await?.result))
 }

@@ -4,7 +4,7 @@
 //! actions, survey photos and before/after evaluation, exports (XLSX, GeoJSON, DOCX
 //! list for the proposal to the authority) and the editable rule file.
 
-use crate::auth::Current;
+use crate::auth::{Current, Principal};
 use crate::docx::{self, AdminDoc, Block};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -82,7 +82,9 @@ pub struct Screened {
 }
 
 /// Runs the screening the query asks for.
-pub async fn run_screening(st: &AppState, q: &ScreenQuery) -> AppResult<Screened> {
+/// Only crashes in the asker's area scope are screened.
+pub async fn run_screening(st: &AppState, p: &Principal, q: &ScreenQuery) -> AppResult<Screened> {
+    let area = crate::pages::crashes::scope_filter(st, p).await?;
     let rules = st.store.spot_rules().await?;
     let end = match q.end.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => today(),
@@ -117,7 +119,7 @@ pub async fn run_screening(st: &AppState, q: &ScreenQuery) -> AppResult<Screened
     };
     let crashes = st
         .store
-        .spot_crashes(period.from, period.to, &rules.infrastructure_causes)
+        .spot_crashes_in(&area, period.from, period.to, &rules.infrastructure_causes)
         .await?;
     let years = ((period.to - period.from).get_days() as f64 + 1.0) / 365.25;
     let cfg = &rules.ranking;
@@ -277,10 +279,11 @@ struct ScreeningView {
 
 pub async fn screening(
     State(st): State<AppState>,
+    Current(p): Current,
     ctx: PageCtx,
     Query(q): Query<ScreenQuery>,
 ) -> AppResult<Response> {
-    let (s, rules, error) = match run_screening(&st, &q).await {
+    let (s, rules, error) = match run_screening(&st, &p, &q).await {
         Ok(x) => (x.result, x.rules, None),
         Err(e @ AppError::Invalid { .. }) => {
             let msg = e.message(ctx.lang);
@@ -288,7 +291,7 @@ pub async fn screening(
                 method: q.method.clone(),
                 ..Default::default()
             };
-            let x = run_screening(&st, &fallback).await?;
+            let x = run_screening(&st, &p, &fallback).await?;
             (x.result, x.rules, Some(msg))
         }
         Err(e) => return Err(e),
@@ -371,7 +374,7 @@ pub async fn create(
         method: Some("legal".into()),
         scan: f.scan,
     };
-    let s = run_screening(&st, &q).await?.result;
+    let s = run_screening(&st, &p, &q).await?.result;
     let c = s
         .candidates
         .get(f.index)
