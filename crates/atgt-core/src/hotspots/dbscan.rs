@@ -56,6 +56,8 @@ struct Grid {
     lat: Vec<f64>,
     lon: Vec<f64>,
     cos: Vec<f64>,
+    /// Unit vectors (x, y, z) for a cheap chord test before the exact formula.
+    xyz: Vec<[f64; 3]>,
     idx: Vec<u32>,
     /// Cells in (row, col) order: key and [start, end) into the sorted arrays.
     keys: Vec<u64>,
@@ -64,6 +66,10 @@ struct Grid {
     /// sin²(eps / 2R): the reduced-distance threshold.
     h_eps: f64,
     eps_rad: f64,
+    /// Chord² = 4·sin²(d/2R): surely within below `chord_in`, surely not above
+    /// `chord_out`; in between, the haversine formula decides.
+    chord_in: f64,
+    chord_out: f64,
 }
 
 const ROW_REACH: i64 = 2;
@@ -107,13 +113,23 @@ impl Grid {
             lat: Vec::new(),
             lon: Vec::new(),
             cos: Vec::new(),
+            xyz: Vec::new(),
             idx: Vec::new(),
             keys: Vec::new(),
             start: Vec::new(),
             dlat,
             h_eps: (eps_rad / 2.0).sin().powi(2),
             eps_rad,
+            chord_in: 0.0,
+            chord_out: 0.0,
         };
+        // The chord of nearby unit vectors loses about 1e-16 absolutely to rounding;
+        // the band is far wider than that, so the exact formula settles every pair
+        // the chord could misjudge.
+        let c2 = 4.0 * g.h_eps;
+        let band = 1e-7 + 1e-14 / c2.sqrt();
+        g.chord_in = c2 * (1.0 - band);
+        g.chord_out = c2 * (1.0 + band);
         let n = lon_deg.len();
         let mut order: Vec<(u64, u32)> = (0..n)
             .map(|i| {
@@ -125,12 +141,16 @@ impl Grid {
         g.lat.reserve_exact(n);
         g.lon.reserve_exact(n);
         g.cos.reserve_exact(n);
+        g.xyz.reserve_exact(n);
         g.idx.reserve_exact(n);
         for (j, &(k, i)) in order.iter().enumerate() {
             let la = lat_deg[i as usize].to_radians();
+            let lo = lon_deg[i as usize].to_radians();
+            let (sl, cl) = la.sin_cos();
             g.lat.push(la);
-            g.lon.push(lon_deg[i as usize].to_radians());
-            g.cos.push(la.cos());
+            g.lon.push(lo);
+            g.cos.push(cl);
+            g.xyz.push([cl * lo.cos(), cl * lo.sin(), sl]);
             g.idx.push(i);
             if g.keys.last() != Some(&k) {
                 g.keys.push(k);
@@ -151,6 +171,21 @@ impl Grid {
 
     #[inline]
     fn within(&self, a: usize, b: usize) -> bool {
+        let (p, q) = (&self.xyz[a], &self.xyz[b]);
+        let (dx, dy, dz) = (p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+        let c2 = dx * dx + dy * dy + dz * dz;
+        if c2 < self.chord_in {
+            return true;
+        }
+        if c2 > self.chord_out {
+            return false;
+        }
+        self.within_exact(a, b)
+    }
+
+    /// scikit-learn's comparison: the haversine reduced distance against sin²(eps/2R).
+    #[inline]
+    fn within_exact(&self, a: usize, b: usize) -> bool {
         let dp = self.lat[b] - self.lat[a];
         let dl = self.lon[b] - self.lon[a];
         let s1 = (dp * 0.5).sin();
@@ -158,38 +193,67 @@ impl Grid {
         s1 * s1 + self.cos[a] * self.cos[b] * s2 * s2 <= self.h_eps
     }
 
-    /// Calls `f` with every cell (other than `c`) that may hold a point within eps of
-    /// a point of cell `c`.
-    fn for_neighbours(&self, c: usize, mut f: impl FnMut(usize)) {
-        let k = self.keys[c];
-        let (row, col) = (row_of(k), col_of(k));
-        let dl = self.dlon(row);
-        let (lo, hi) = (col as f64 * dl, (col + 1) as f64 * dl);
-        // The highest |latitude| the rows involved reach.
-        let top = ((row - ROW_REACH) as f64 * self.dlat)
-            .abs()
-            .max(((row + ROW_REACH + 1) as f64 * self.dlat).abs())
-            .min(std::f64::consts::FRAC_PI_2);
-        let c_top = top.cos();
-        let spread = if c_top <= (self.eps_rad / 2.0).sin() {
-            4.0 * std::f64::consts::PI
-        } else {
-            2.0 * ((self.eps_rad / 2.0).sin() / c_top).min(1.0).asin() * 1.0001
-        };
-        for r in row - ROW_REACH..=row + ROW_REACH {
-            let dlr = self.dlon(r);
-            let c0 = ((lo - spread) / dlr).floor() as i64;
-            let c1 = ((hi + spread) / dlr).floor() as i64;
-            let first = self.keys.partition_point(|&x| x < key(r, c0));
-            for (j, &kk) in self.keys[first..].iter().enumerate() {
-                if kk > key(r, c1) {
+    /// For every cell, the cells (other than itself) that may hold a point within eps
+    /// of one of its points, as one compact list: `(start, list)` with cell c's
+    /// neighbours at `list[start[c]..start[c + 1]]`. Per row of cells, the longitude
+    /// width and the longitude span of eps are computed once.
+    fn neighbours(&self) -> (Vec<u32>, Vec<u32>) {
+        // Rows present: (row, first cell, end cell, cell width in longitude).
+        let mut rows: Vec<(i64, usize, usize, f64)> = Vec::new();
+        for (c, &k) in self.keys.iter().enumerate() {
+            let r = row_of(k);
+            match rows.last_mut() {
+                Some(last) if last.0 == r => last.2 = c + 1,
+                _ => rows.push((r, c, c + 1, self.dlon(r))),
+            }
+        }
+        let half = (self.eps_rad / 2.0).sin();
+        let mut start = Vec::with_capacity(self.keys.len() + 1);
+        let mut list: Vec<u32> = Vec::new();
+        let mut near: Vec<usize> = Vec::with_capacity(5);
+        for &(row, a, b, dl) in &rows {
+            // The highest |latitude| the rows involved reach.
+            let top = ((row - ROW_REACH) as f64 * self.dlat)
+                .abs()
+                .max(((row + ROW_REACH + 1) as f64 * self.dlat).abs())
+                .min(std::f64::consts::FRAC_PI_2);
+            let c_top = top.cos();
+            let spread = if c_top <= half {
+                4.0 * std::f64::consts::PI
+            } else {
+                2.0 * (half / c_top).min(1.0).asin() * 1.0001
+            };
+            near.clear();
+            let lo_row = rows.partition_point(|x| x.0 < row - ROW_REACH);
+            for (ri, x) in rows.iter().enumerate().skip(lo_row) {
+                if x.0 > row + ROW_REACH {
                     break;
                 }
-                if first + j != c {
-                    f(first + j);
+                near.push(ri);
+            }
+            for c in a..b {
+                start.push(list.len() as u32);
+                let col = col_of(self.keys[c]);
+                let (lo, hi) = (col as f64 * dl, (col + 1) as f64 * dl);
+                for &ri in &near {
+                    let (r, ra, rb, dlr) = rows[ri];
+                    let c0 = ((lo - spread) / dlr).floor() as i64;
+                    let c1 = ((hi + spread) / dlr).floor() as i64;
+                    let keys = &self.keys[ra..rb];
+                    let first = keys.partition_point(|&x| x < key(r, c0));
+                    for (j, &kk) in keys[first..].iter().enumerate() {
+                        if kk > key(r, c1) {
+                            break;
+                        }
+                        if ra + first + j != c {
+                            list.push((ra + first + j) as u32);
+                        }
+                    }
                 }
             }
         }
+        start.push(list.len() as u32);
+        (start, list)
     }
 }
 
@@ -226,9 +290,11 @@ struct BBox {
 impl BBox {
     /// A lower bound of the reduced distance from a point to anything in the box.
     fn lower_bound(&self, lat: f64, lon: f64, cos: f64) -> f64 {
-        let dp = (self.lat0 - lat).max(lat - self.lat1).max(0.0);
-        let dl = (self.lon0 - lon).max(lon - self.lon1).max(0.0);
-        (dp * 0.5).sin().powi(2) + cos * self.min_cos * (dl * 0.5).sin().powi(2)
+        let dp = (self.lat0 - lat).max(lat - self.lat1).max(0.0) * 0.5;
+        let dl = (self.lon0 - lon).max(lon - self.lon1).max(0.0) * 0.5;
+        // sin x ≥ x − x³/6 for x ≥ 0: a lower bound without calling sin.
+        let s = |x: f64| (x - x * x * x / 6.0).max(0.0);
+        s(dp).powi(2) + cos * self.min_cos * s(dl).powi(2)
     }
 }
 
@@ -258,6 +324,8 @@ pub fn dbscan(
     let n = lon.len();
     let g = Grid::build(lon, lat, eps_m);
     let nc = g.cells();
+    let (nb_start, nb_list) = g.neighbours();
+    let nbrs = |c: usize| &nb_list[nb_start[c] as usize..nb_start[c + 1] as usize];
 
     // 1. Core points (in sorted order).
     let mut core = vec![false; n];
@@ -270,19 +338,15 @@ pub fn dbscan(
             cell_has_core[c] = true;
             continue;
         }
-        let mut nb = Vec::new();
-        let mut total = r.len();
-        g.for_neighbours(c, |d| {
-            total += g.range(d).len();
-            nb.push(d);
-        });
+        let nb = nbrs(c);
+        let total = r.len() + nb.iter().map(|&d| g.range(d as usize).len()).sum::<usize>();
         if total < min_points {
             continue;
         }
         for p in r.clone() {
             let mut count = r.len();
-            'count: for &d in &nb {
-                for q in g.range(d) {
+            'count: for &d in nb {
+                for q in g.range(d as usize) {
                     if g.within(p, q) {
                         count += 1;
                         if count >= min_points {
@@ -323,9 +387,10 @@ pub fn dbscan(
         if !has {
             continue;
         }
-        g.for_neighbours(c, |d| {
+        for &d in nbrs(c) {
+            let d = d as usize;
             if d < c || !cell_has_core[d] || uf.find(c as u32) == uf.find(d as u32) {
-                return;
+                continue;
             }
             let bd = bbox[d];
             let linked = g.range(c).filter(|&p| core[p]).any(|p| {
@@ -335,7 +400,7 @@ pub fn dbscan(
             if linked {
                 uf.union(c as u32, d as u32);
             }
-        });
+        }
     }
     // Number the clusters by their lowest input index among core points.
     let mut first_idx = vec![u32::MAX; nc];
@@ -382,13 +447,11 @@ pub fn dbscan(
                 continue;
             }
             let nb = nb.get_or_insert_with(|| {
-                let mut v = Vec::new();
-                g.for_neighbours(c, |d| {
-                    if cell_has_core[d] {
-                        v.push(d);
-                    }
-                });
-                v
+                nbrs(c)
+                    .iter()
+                    .map(|&d| d as usize)
+                    .filter(|&d| cell_has_core[d])
+                    .collect::<Vec<usize>>()
             });
             // Any core point of the own cell is within eps.
             let mut best = cell_label[c];
