@@ -242,6 +242,10 @@ impl Store {
         }
         let now = now_us();
         let c = n.candidate.as_ref();
+        // Kilometres to the metre, coordinates to about 0.1 m: short decimals that
+        // read back exactly from the audit entry's JSON (the chain is re-hashed from it).
+        let km = |v: Option<f64>| v.map(|x| (x * 1e3).round() / 1e3);
+        let deg = |v: Option<f64>| v.map(|x| (x * 1e6).round() / 1e6);
         let ids: Vec<String> = c
             .map(|c| c.crash_ids.iter().map(|i| i.to_string()).collect())
             .unwrap_or_default();
@@ -258,11 +262,11 @@ impl Store {
                     n.method.as_str(),
                     SpotStatus::Candidate.as_str(),
                     n.road_code.clone(),
-                    c.and_then(|c| c.place.km_from),
-                    c.and_then(|c| c.place.km_to),
-                    n.km,
-                    n.lon,
-                    n.lat,
+                    km(c.and_then(|c| c.place.km_from)),
+                    km(c.and_then(|c| c.place.km_to)),
+                    km(n.km),
+                    deg(n.lon),
+                    deg(n.lat),
                     c.map(|c| c.rule_set.clone()).unwrap_or_default(),
                     c.map(|c| c.clause.clone()).unwrap_or_default(),
                     c.map(|c| c.provision.clone()).unwrap_or_default(),

@@ -87,14 +87,21 @@ async fn screening_reads_the_registry_and_a_spot_lives_through_its_audited_lifec
             (SpotKind::Frequent, "k1a")
         );
 
+        // Coordinates with every digit (a mean of points) keep the audit chain whole.
+        let mut cand = found[0].clone();
+        cand.place.lon = Some(109.012_345_678_901_23);
+        cand.place.lat = Some(11.680_000_000_000_01);
+        cand.place.km = Some(1531.200_000_000_000_3);
         let spot = s
-            .spot_create(
-                &actor,
-                &NewSpot::from_candidate("QL1A Km1531+200", &found[0]),
-            )
+            .spot_create(&actor, &NewSpot::from_candidate("QL1A Km1531+200", &cand))
             .await
             .unwrap();
         assert_eq!(spot.status, SpotStatus::Candidate);
+        assert_eq!(
+            (spot.lon, spot.lat, spot.km),
+            (Some(109.012346), Some(11.68), Some(1531.2))
+        );
+        assert!(s.audit_verify().await.unwrap().broken.is_none());
         assert_eq!(spot.crash_ids.len(), 2);
         assert_eq!((spot.fatal, spot.clause.as_str()), (2, "k1a"));
 
