@@ -91,7 +91,7 @@ async fn screening_reads_the_registry_and_a_spot_lives_through_its_audited_lifec
         let mut cand = found[0].clone();
         cand.place.lon = Some(109.012_345_678_901_23);
         cand.place.lat = Some(11.680_000_000_000_01);
-        cand.place.km = Some(1531.200_000_000_000_3);
+        cand.place.km = Some(1_531.200_000_000_000_3);
         let spot = s
             .spot_create(&actor, &NewSpot::from_candidate("QL1A Km1531+200", &cand))
             .await

@@ -13,6 +13,25 @@ use axum::http::{Method, Request, header};
 async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
     let org = app.store().org_by_code("UBND-XH").await.unwrap().id;
     let user = app.users[&Role::Analyst].id;
+    // hotspots: black-spot screening (issue 5)
+    let spot = app
+        .store()
+        .spot_create(
+            &atgt_core::audit::Actor::system(),
+            &atgt_store::hotspots::NewSpot {
+                name: "Ngã ba Khánh Hải".into(),
+                kind: atgt_core::hotspots::rules::SpotKind::Potential,
+                method: "inspection".into(),
+                candidate: None,
+                road_code: None,
+                km: None,
+                lon: Some(109.03),
+                lat: Some(11.63),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
     table()
         .iter()
         .filter(|r| r.spec.method == Method::GET)
@@ -26,13 +45,17 @@ async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
                 && ![".csv", ".xlsx", ".geojson", ".docx"].iter().any(|ext| p.ends_with(ext))
                 && !p.starts_with("/crashes/{id}")
                 && !p.starts_with("/files/")
+                // hotspots: black-spot screening (issue 5)
+                && !p.starts_with("/hotspots/{id}/photos/")
         })
         .map(|(p, perm)| {
             let path = p
                 .replace("/admin/orgs/{id}", &format!("/admin/orgs/{org}"))
                 .replace("/admin/users/{id}", &format!("/admin/users/{user}"))
                 .replace("{scheme}/{code}", "old/586")
-                .replace("{module}", "plans");
+                .replace("{module}", "plans")
+                // hotspots: black-spot screening (issue 5)
+                .replace("/hotspots/{id}", &format!("/hotspots/{spot}"));
             (path, perm)
         })
         .collect()
