@@ -403,6 +403,7 @@ struct Hit {
 fn best_window(
     rs: &SpotRuleSet,
     all: &[SpotCrash],
+    ends: &[Date],
     group: &mut [usize],
     period: Period,
 ) -> Option<(Hit, Vec<usize>)> {
@@ -448,7 +449,7 @@ fn best_window(
         let (from, to) = if single {
             (period.from, period.to)
         } else {
-            (start, window_end(start, rs.window_months).min(period.to))
+            (start, ends[group[lo]].min(period.to))
         };
         if single && lo > 0 {
             break;
@@ -509,6 +510,20 @@ fn best_window(
 /// qualifying segments (or discs sharing a crash) merge into one spot, reported with
 /// its strongest qualifying window. Sorted by kind, then route and km.
 pub fn screen(rs: &SpotRuleSet, crashes: &[SpotCrash], period: Period) -> Vec<Candidate> {
+    // The end of the window starting on each crash's date, computed once.
+    let mut ends = vec![Date::MAX; crashes.len()];
+    let mut last: Option<(Date, Date)> = None;
+    let mut order: Vec<usize> = (0..crashes.len()).collect();
+    order.sort_by_key(|&i| crashes[i].date);
+    for i in order {
+        let d = crashes[i].date;
+        let e = match last {
+            Some((ld, le)) if ld == d => le,
+            _ => window_end(d, rs.window_months),
+        };
+        last = Some((d, e));
+        ends[i] = e;
+    }
     let in_period: Vec<usize> = (0..crashes.len())
         .filter(|&i| crashes[i].date >= period.from && crashes[i].date <= period.to)
         .collect();
@@ -545,7 +560,7 @@ pub fn screen(rs: &SpotRuleSet, crashes: &[SpotCrash], period: Period) -> Vec<Ca
                 hi += 1;
             }
             let mut group = idx[lo..hi].to_vec();
-            if let Some((hit, met)) = best_window(rs, crashes, &mut group, period) {
+            if let Some((hit, met)) = best_window(rs, crashes, &ends, &mut group, period) {
                 let k1 = crashes[idx[hi - 1]].km.unwrap_or(k0);
                 segs.push((k0, k1, hit, met));
             }
@@ -620,7 +635,7 @@ pub fn screen(rs: &SpotRuleSet, crashes: &[SpotCrash], period: Period) -> Vec<Ca
                 }
             }
             let _ = j;
-            if let Some(h) = best_window(rs, crashes, &mut group, period) {
+            if let Some(h) = best_window(rs, crashes, &ends, &mut group, period) {
                 hits.push(h);
             }
         }
