@@ -215,6 +215,32 @@ async fn screening_lists_the_clause_and_the_crashes_then_a_spot_lives_its_lifecy
             gj["features"][0]["properties"]["status"],
             "treatment_proposed"
         );
+        // The proposal to the authority lists the spot with its measures and cost.
+        let (cookie, _) = app.session(Role::Leader).await;
+        let resp = app
+            .send(
+                axum::http::Request::get("/hotspots/proposal.docx")
+                    .header(axum::http::header::COOKIE, cookie)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(resp.status(), 200);
+        let bytes = axum::body::to_bytes(resp.into_body(), 16 << 20)
+            .await
+            .unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+            .unwrap();
+        for want in [
+            "QL1A Km 1531+",
+            "Cắm biển, sơn gờ giảm tốc",
+            "180.000.000",
+            "Sở Xây dựng",
+        ] {
+            assert!(xml.contains(want), "{want} in the DOCX");
+        }
         for path in [
             "/hotspots/spots.xlsx",
             "/hotspots/proposal.docx",
