@@ -146,10 +146,15 @@ pub enum Perm {
     ParkingReport,
     /// Activate and end a diversion plan.
     DiversionsActivate,
+    // hotspots: black-spot screening (issue 5)
+    /// Black spots: screening, the spot list and map, a spot's page, exports.
+    SpotsRead,
+    /// Record spots and move them through their lifecycle (survey, treatment, closure).
+    SpotsManage,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 23] = [
+    pub const ALL: [Perm; 25] = [
         Perm::Public,
         Perm::SignedIn,
         Perm::ReferenceRead,
@@ -175,6 +180,9 @@ impl Perm {
         Perm::EventsWrite,
         Perm::ParkingReport,
         Perm::DiversionsActivate,
+        // hotspots: black-spot screening (issue 5)
+        Perm::SpotsRead,
+        Perm::SpotsManage,
     ];
 
     /// The API-key scope that grants this permission to a machine client, if any.
@@ -190,6 +198,9 @@ impl Perm {
             Perm::CrashesRead => Some("crashes:read"),
             Perm::CrashesImport | Perm::CrashesWrite => Some("crashes:write"),
             Perm::CrashesPersonal | Perm::RulesManage => None,
+            // hotspots: black-spot screening (issue 5)
+            Perm::SpotsRead => Some("spots:read"),
+            Perm::SpotsManage => None,
             Perm::SignedIn
             | Perm::OrgsManage
             | Perm::UsersRead
@@ -221,6 +232,8 @@ pub const SCOPES: &[&str] = &[
     "events:read",
     "events:write",
     "parking:report",
+    // hotspots: black-spot screening (issue 5)
+    "spots:read",
 ];
 
 /// The permission matrix. The only place deciding whether a role holds a permission.
@@ -258,6 +271,9 @@ pub fn allows(role: Role, perm: Perm) -> bool {
             FocalOfficer | UnitOfficer | PoliceOfficer | Supervisor
         ),
         DiversionsActivate => matches!(role, PoliceOfficer | Supervisor | FocalOfficer | Leader),
+        // hotspots: black-spot screening (issue 5)
+        SpotsRead => true,
+        SpotsManage => matches!(role, Analyst | Supervisor | FocalOfficer),
     }
 }
 

@@ -20,3 +20,5 @@ pub mod time;
 pub mod plans;
 // events: tourist peaks, parking, diversions, congestion, training, rescue (issue 10)
 pub mod events;
+// hotspots: black-spot screening (issue 5)
+pub mod hotspots;

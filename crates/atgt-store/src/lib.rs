@@ -31,6 +31,8 @@ pub mod users;
 pub mod plans;
 // events: tourist peaks, parking, diversions, congestion, training, rescue (issue 10)
 pub mod events;
+// hotspots: black-spot screening (issue 5)
+pub mod hotspots;
 
 pub use db::{Backend, Db, Row, Tx, Value};
 pub use error::{StoreError, StoreResult};

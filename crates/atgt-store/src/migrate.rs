@@ -33,6 +33,8 @@ const SQLITE: &[Migration] = &[
     migration!(2, "roads", "../migrations/sqlite/0002_roads.sql"),
     migration!(3, "crashes", "../migrations/sqlite/0003_crashes.sql"),
     migration!(4, "files", "../migrations/sqlite/0004_files.sql"),
+    // hotspots: black-spot screening (issue 5)
+    migration!(5, "hotspots", "../migrations/sqlite/0005_hotspots.sql"),
     // plans and accountability (issue 7)
     migration!(6, "plans", "../migrations/sqlite/0006_plans.sql"),
     // events (issue 10)
@@ -53,6 +55,8 @@ const POSTGRES: &[Migration] = &[
     migration!(2, "roads", "../migrations/postgres/0002_roads.sql"),
     migration!(3, "crashes", "../migrations/postgres/0003_crashes.sql"),
     migration!(4, "files", "../migrations/postgres/0004_files.sql"),
+    // hotspots: black-spot screening (issue 5)
+    migration!(5, "hotspots", "../migrations/postgres/0005_hotspots.sql"),
     // plans and accountability (issue 7)
     migration!(6, "plans", "../migrations/postgres/0006_plans.sql"),
     // events (issue 10)

@@ -606,6 +606,79 @@ pub fn table() -> Vec<Route> {
             EventsRead,
             api::events::response_stats,
         ),
+        // hotspots: black-spot screening (issue 5)
+        route(M::GET, "/hotspots", SpotsRead, pages::hotspots::list),
+        route(M::POST, "/hotspots", SpotsManage, pages::hotspots::create),
+        route(
+            M::GET,
+            "/hotspots/screening",
+            SpotsRead,
+            pages::hotspots::screening,
+        ),
+        route(
+            M::GET,
+            "/hotspots/spots.geojson",
+            SpotsRead,
+            pages::hotspots::export_geojson,
+        ),
+        route(
+            M::GET,
+            "/hotspots/kde.geojson",
+            SpotsRead,
+            pages::hotspots::kde_geojson,
+        ),
+        route(
+            M::GET,
+            "/hotspots/spots.xlsx",
+            SpotsRead,
+            pages::hotspots::export_xlsx,
+        ),
+        route(
+            M::GET,
+            "/hotspots/proposal.docx",
+            SpotsRead,
+            pages::hotspots::proposal_docx,
+        ),
+        route(M::GET, "/hotspots/{id}", SpotsRead, pages::hotspots::show),
+        route(
+            M::POST,
+            "/hotspots/{id}/action",
+            SpotsManage,
+            pages::hotspots::act,
+        ),
+        route(
+            M::POST,
+            "/hotspots/{id}/photos",
+            SpotsManage,
+            pages::hotspots::photo_add,
+        )
+        .limit(12 << 20),
+        route(
+            M::GET,
+            "/hotspots/{id}/photos/{sha256}",
+            SpotsRead,
+            pages::hotspots::photo_get,
+        ),
+        route(
+            M::GET,
+            "/admin/rules/black-spots",
+            RulesManage,
+            pages::hotspots::rules_form,
+        ),
+        route(
+            M::POST,
+            "/admin/rules/black-spots",
+            RulesManage,
+            pages::hotspots::rules_save,
+        ),
+        route(M::GET, "/api/v1/spots", SpotsRead, api::hotspots::list),
+        route(
+            M::GET,
+            "/api/v1/spots/screening",
+            SpotsRead,
+            api::hotspots::screening,
+        ),
+        route(M::GET, "/api/v1/spots/{id}", SpotsRead, api::hotspots::get),
     ]
 }
 

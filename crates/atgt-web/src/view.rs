@@ -80,7 +80,7 @@ impl PageCtx {
                 // plans and accountability (issue 7)
                 "plans" => "/plans",
                 "crashes" => "/crashes/dashboard",
-                "hotspots" => "/m/hotspots",
+                "hotspots" => "/hotspots", // hotspots: black-spot screening (issue 5)
                 "enforcement" => "/m/enforcement",
                 "registry" => "/m/registry",
                 "hazards" => "/m/hazards",

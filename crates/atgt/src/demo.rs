@@ -484,6 +484,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<bool> {
             .await?;
     }
     seed_crashes(store).await?;
+    seed_spots(store).await?; // hotspots: black-spot screening (issue 5)
     // events (issue 10)
     seed_events(store).await?;
     let hash = atgt_web::auth::password::hash(DEMO_PASSWORD)?;
@@ -1115,4 +1116,88 @@ async fn seed_events(store: &Store) -> anyhow::Result<()> {
             .await?;
     }
     Ok(())
+}
+
+// hotspots: black-spot screening (issue 5)
+/// The demo's roads as the synthetic generator takes them.
+pub fn synth_roads() -> Vec<atgt_core::synth::SynthRoad> {
+    use atgt_core::geo::{Chainage, Point};
+    ROADS
+        .iter()
+        .map(|(code, _, _, _, km, asc, line)| {
+            atgt_core::synth::demo_road(
+                code,
+                Chainage {
+                    line: line.iter().map(|p| Point::new(p[0], p[1])).collect(),
+                    km_start: *km,
+                    ascending: *asc,
+                },
+            )
+        })
+        .collect()
+}
+
+/// The spots the legal rule finds in the demo's crashes, recorded and moved along
+/// their lifecycle: QL1A Km 1531+200 with a treatment proposed and overdue, ĐT704
+/// Km 6+500 treated and monitored (so its before/after evaluation shows).
+async fn seed_spots(store: &Store) -> anyhow::Result<usize> {
+    use atgt_core::hotspots::lifecycle::SpotAction;
+    use atgt_core::hotspots::rules::{Period, screen};
+    use jiff::civil::date;
+    let rules = store.spot_rules().await?;
+    let period = Period {
+        from: date(2023, 12, 1),
+        to: date(2026, 11, 24),
+    };
+    let crashes = store
+        .spot_crashes(period.from, period.to, &rules.infrastructure_causes)
+        .await?;
+    let rs = rules.for_date(period.to);
+    let found = screen(rs, &crashes, period);
+    let actor = Actor::system();
+    let mut n = 0;
+    for c in &found {
+        let name = match c.place.road.as_deref() {
+            Some("QL1A") => "QL1A đoạn Km 1531+200 (dữ liệu mẫu)",
+            Some("ĐT704") => "ĐT704 gần Ninh Chử, Km 6+500 (dữ liệu mẫu)",
+            _ => continue,
+        };
+        let spot = store
+            .spot_create(
+                &actor,
+                &atgt_store::hotspots::NewSpot::from_candidate(name, c),
+            )
+            .await?;
+        let road = c.place.road.as_deref().unwrap_or_default();
+        let mut steps = vec![
+            SpotAction::Confirm {
+                survey_notes: "Khảo sát hiện trường: đường cong, tầm nhìn bị che khuất, thiếu biển cảnh báo (dữ liệu mẫu)".into(),
+            },
+            SpotAction::ProposeTreatment {
+                measures: "Cắm biển cảnh báo, sơn vạch gờ giảm tốc, phát quang tầm nhìn, bổ sung đèn chiếu sáng".into(),
+                cost_vnd: if road == "QL1A" { 450_000_000 } else { 180_000_000 },
+                responsible_unit: "Sở Xây dựng tỉnh Khánh Hòa".into(),
+                deadline: if road == "QL1A" { date(2026, 9, 30) } else { date(2026, 3, 31) },
+                proposal: if road == "QL1A" {
+                    "Cải tạo nút giao QL1A đoạn qua xã Xuân Hải".into()
+                } else {
+                    "Mở rộng Tỉnh lộ 704".into()
+                },
+            },
+        ];
+        if road == "ĐT704" {
+            steps.push(SpotAction::MarkTreated {
+                treated_on: date(2026, 3, 15),
+                note: String::new(),
+            });
+            steps.push(SpotAction::StartMonitoring {
+                note: "Theo dõi 12 tháng sau xử lý".into(),
+            });
+        }
+        for a in &steps {
+            store.spot_act(&actor, spot.id, a).await?;
+        }
+        n += 1;
+    }
+    Ok(n)
 }

@@ -6,6 +6,8 @@ mod bench;
 mod bench_events;
 mod config;
 mod demo;
+// hotspots: black-spot screening (issue 5)
+mod screen;
 
 use anyhow::{Context, bail};
 use atgt_core::admin::Scheme;
@@ -112,6 +114,32 @@ enum Cmd {
         #[command(subcommand)]
         cmd: PlansCmd,
     },
+    // hotspots: black-spot screening (issue 5)
+    /// Spatial screening tools that need no database.
+    Screen {
+        #[command(subcommand)]
+        cmd: ScreenCmd,
+    },
+}
+
+// hotspots: black-spot screening (issue 5)
+#[derive(Subcommand)]
+enum ScreenCmd {
+    /// DBSCAN with metres on a CSV's lon,lat columns (scikit-learn semantics, haversine):
+    /// one cluster label per input row, in input order, −1 for noise.
+    Dbscan {
+        /// Neighbourhood radius in metres.
+        #[arg(long)]
+        eps_m: f64,
+        /// Points within eps (itself included) that make a core point.
+        #[arg(long)]
+        min_points: usize,
+        /// The CSV file (header row with lon and lat; other columns ignored).
+        file: PathBuf,
+        /// Write the labels here instead of stdout.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
 }
 
 // plans and accountability (issue 7)
@@ -168,6 +196,15 @@ enum BenchCmd {
         #[arg(long, default_value_t = 4_000)]
         reports: usize,
         #[arg(long, default_value_t = 50)]
+        runs: usize,
+    },
+    // hotspots: black-spot screening (issue 5)
+    /// Time the black-spot screening of the demo locality's 5 years.
+    Spots {
+        /// Also screen a locality with this many times the demo's crashes.
+        #[arg(long, default_value_t = 50)]
+        scale: u32,
+        #[arg(long, default_value_t = 20)]
         runs: usize,
     },
 }
@@ -644,6 +681,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let store = Store::open_current(&db_url(database, &cfg)).await?;
             plans_remind(&store, now.as_deref(), due_soon_days, escalate_after_days).await?;
+        }
+        // hotspots: black-spot screening (issue 5)
+        Cmd::Screen {
+            cmd:
+                ScreenCmd::Dbscan {
+                    eps_m,
+                    min_points,
+                    file,
+                    output,
+                },
+        } => {
+            screen::dbscan_cmd(eps_m, min_points, &file, output.as_deref())?;
+        }
+        Cmd::Bench {
+            cmd: BenchCmd::Spots { scale, runs },
+        } => {
+            screen::bench_spots(scale, runs)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -17,6 +17,8 @@ pub mod users;
 pub mod plans;
 // events (issue 10)
 pub mod events;
+// hotspots: black-spot screening (issue 5)
+pub mod hotspots;
 
 use axum::Json;
 use serde::Serialize;
@@ -108,6 +110,10 @@ impl Modify for SecurityAddon {
         events::congestion,
         events::incident_create,
         events::response_stats,
+        // hotspots: black-spot screening (issue 5)
+        hotspots::list,
+        hotspots::get,
+        hotspots::screening,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&SecurityAddon)

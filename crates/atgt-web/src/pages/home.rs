@@ -20,6 +20,9 @@ struct HomeView {
     has_roads: bool,
     /// (slug, seed passage, nav key, description key)
     modules: Vec<(String, String, String, String)>,
+    // hotspots: black-spot screening (issue 5)
+    /// Treatments of black spots past their deadline: (id, name, deadline dd/mm/yyyy).
+    overdue_spots: Vec<(i64, String, String)>,
 }
 
 pub async fn show(
@@ -53,6 +56,21 @@ pub async fn show(
         })
         .collect();
     let has_roads = !st.store.roads().await?.is_empty();
+    // hotspots: black-spot screening (issue 5)
+    let overdue_spots = st
+        .store
+        .spots_overdue(atgt_core::time::local_date(jiff::Timestamp::now()))
+        .await?
+        .into_iter()
+        .map(|s| {
+            let d = s.deadline.as_deref().and_then(|d| d.parse().ok());
+            (
+                s.id,
+                s.name,
+                d.map(atgt_core::time::format_date).unwrap_or_default(),
+            )
+        })
+        .collect();
     let v = HomeView {
         ctx,
         user,
@@ -61,6 +79,7 @@ pub async fn show(
         chain_head,
         has_roads,
         modules,
+        overdue_spots,
     };
     render(&v.ctx, &v)
 }

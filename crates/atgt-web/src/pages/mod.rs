@@ -15,6 +15,8 @@ pub mod users;
 pub mod plans;
 // events (issue 10)
 pub mod events;
+// hotspots: black-spot screening (issue 5)
+pub mod hotspots;
 
 /// A page number and size from query parameters.
 #[derive(Debug, Clone, serde::Deserialize, Default)]

@@ -12,3 +12,5 @@ mod plans;
 mod routes;
 // events (issue 10)
 mod events;
+// hotspots: black-spot screening (issue 5)
+mod hotspots;

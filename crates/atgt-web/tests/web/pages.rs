@@ -31,6 +31,25 @@ async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
         .id;
     // events (issue 10): a parking area and a diversion plan that exist.
     let (_, parking, diversion) = crate::events::seed(app).await;
+    // hotspots: black-spot screening (issue 5)
+    let spot = app
+        .store()
+        .spot_create(
+            &atgt_core::audit::Actor::system(),
+            &atgt_store::hotspots::NewSpot {
+                name: "Ngã ba Khánh Hải".into(),
+                kind: atgt_core::hotspots::rules::SpotKind::Potential,
+                method: "inspection".into(),
+                candidate: None,
+                road_code: None,
+                km: None,
+                lon: Some(109.03),
+                lat: Some(11.63),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
     table()
         .iter()
         .filter(|r| r.spec.method == Method::GET)
@@ -47,6 +66,8 @@ async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
                 // plans and accountability (issue 7): downloads are checked by the plans tests.
                 && !p.starts_with("/plans/files/")
                 && !p.starts_with("/plans/{id}/reports/")
+                // hotspots: black-spot screening (issue 5)
+                && !p.starts_with("/hotspots/{id}/photos/")
         })
         .map(|(p, perm)| {
             let path = p
@@ -65,7 +86,9 @@ async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
                 .replace(
                     "/events/diversions/{id}",
                     &format!("/events/diversions/{diversion}"),
-                );
+                )
+                // hotspots: black-spot screening (issue 5)
+                .replace("/hotspots/{id}", &format!("/hotspots/{spot}"));
             (path, perm)
         })
         .collect()

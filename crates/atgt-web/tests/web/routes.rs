@@ -61,6 +61,9 @@ async fn concrete(app: &TestApp, spec: &RouteSpec) -> String {
         org
     } else if p.contains("/users/") {
         victim
+    } else if p.contains("/hotspots/") || p.contains("/spots/") {
+        // hotspots: black-spot screening (issue 5)
+        spot_id(app).await
     } else {
         key
     };
@@ -94,6 +97,30 @@ async fn concrete(app: &TestApp, spec: &RouteSpec) -> String {
         p = p.replace("{code}", "vi");
     }
     p.replace("{code}", "56")
+}
+
+// hotspots: black-spot screening (issue 5)
+/// A spot that exists (recorded once per database).
+async fn spot_id(app: &TestApp) -> i64 {
+    use atgt_store::hotspots::{NewSpot, SpotFilter};
+    let s = app.store();
+    if let Some(x) = s.spots(&SpotFilter::default()).await.unwrap().first() {
+        return x.id;
+    }
+    let n = NewSpot {
+        name: "Ngã ba Khánh Hải".into(),
+        kind: atgt_core::hotspots::rules::SpotKind::Potential,
+        method: "inspection".into(),
+        candidate: None,
+        road_code: None,
+        km: None,
+        lon: Some(109.03),
+        lat: Some(11.63),
+    };
+    s.spot_create(&atgt_core::audit::Actor::system(), &n)
+        .await
+        .unwrap()
+        .id
 }
 
 async fn request(app: &TestApp, who: Who, spec: &RouteSpec) -> (u16, String) {

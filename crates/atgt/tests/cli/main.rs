@@ -8,3 +8,5 @@ mod support;
 mod ui;
 // events (issue 10)
 mod events;
+// hotspots: black-spot screening (issue 5)
+mod hotspots;
