@@ -129,10 +129,20 @@ pub enum Perm {
     CrashesImport,
     /// Edit rules held as data (crash classes, criteria, fines) that are marked editable.
     RulesManage,
+    // Cameras and violation processing (issue 6)
+    /// Send plate reads and camera images (machine clients with the `ingest` scope).
+    Ingest,
+    /// Cameras, reads, violation cases and their evidence (sensitive personal data).
+    EnforcementRead,
+    /// Act on violation cases: review, confirm, notices, decisions, patrol entries,
+    /// propose or approve (the approver's rank is checked by the workflow).
+    CasesWork,
+    /// Register cameras and sections, run the detection rules.
+    CamerasManage,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 16] = [
+    pub const ALL: [Perm; 20] = [
         Perm::Public,
         Perm::SignedIn,
         Perm::ReferenceRead,
@@ -149,6 +159,11 @@ impl Perm {
         Perm::CrashesWrite,
         Perm::CrashesImport,
         Perm::RulesManage,
+        // Cameras and violation processing (issue 6)
+        Perm::Ingest,
+        Perm::EnforcementRead,
+        Perm::CasesWork,
+        Perm::CamerasManage,
     ];
 
     /// The API-key scope that grants this permission to a machine client, if any.
@@ -164,6 +179,9 @@ impl Perm {
             Perm::CrashesRead => Some("crashes:read"),
             Perm::CrashesImport | Perm::CrashesWrite => Some("crashes:write"),
             Perm::CrashesPersonal | Perm::RulesManage => None,
+            // Cameras and violation processing (issue 6)
+            Perm::Ingest => Some("ingest"),
+            Perm::EnforcementRead | Perm::CasesWork | Perm::CamerasManage => None,
             Perm::SignedIn
             | Perm::OrgsManage
             | Perm::UsersRead
@@ -204,6 +222,11 @@ pub fn allows(role: Role, perm: Perm) -> bool {
         CrashesWrite => matches!(role, PoliceOfficer | Supervisor | Analyst),
         CrashesImport => matches!(role, Analyst | Supervisor | Admin),
         RulesManage => role == Admin,
+        // Cameras and violation processing (issue 6)
+        Ingest => role == Admin,
+        EnforcementRead => matches!(role, Admin | Leader | PoliceOfficer | Supervisor | Auditor),
+        CasesWork => matches!(role, PoliceOfficer | Supervisor),
+        CamerasManage => matches!(role, Admin | Supervisor),
     }
 }
 

@@ -16,3 +16,6 @@ pub mod org;
 pub mod synth;
 pub mod text;
 pub mod time;
+// Cameras and violation processing (issue 6)
+pub mod enforcement;
+pub mod plates;

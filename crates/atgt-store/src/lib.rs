@@ -26,6 +26,8 @@ pub mod sessions;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod users;
+// Cameras and violation processing (issue 6)
+pub mod enforcement;
 
 pub use db::{Backend, Db, Row, Tx, Value};
 pub use error::{StoreError, StoreResult};

@@ -33,6 +33,12 @@ const SQLITE: &[Migration] = &[
     migration!(2, "roads", "../migrations/sqlite/0002_roads.sql"),
     migration!(3, "crashes", "../migrations/sqlite/0003_crashes.sql"),
     migration!(4, "files", "../migrations/sqlite/0004_files.sql"),
+    // Cameras and violation processing (issue 6)
+    migration!(
+        7,
+        "enforcement",
+        "../migrations/sqlite/0007_enforcement.sql"
+    ),
 ];
 const POSTGRES: &[Migration] = &[
     migration!(
@@ -43,6 +49,12 @@ const POSTGRES: &[Migration] = &[
     migration!(2, "roads", "../migrations/postgres/0002_roads.sql"),
     migration!(3, "crashes", "../migrations/postgres/0003_crashes.sql"),
     migration!(4, "files", "../migrations/postgres/0004_files.sql"),
+    // Cameras and violation processing (issue 6)
+    migration!(
+        7,
+        "enforcement",
+        "../migrations/postgres/0007_enforcement.sql"
+    ),
 ];
 
 pub fn migrations(backend: Backend) -> &'static [Migration] {

@@ -317,6 +317,99 @@ pub fn table() -> Vec<Route> {
             AuditVerify,
             api::audit::verify,
         ),
+        // Cameras and violation processing (issue 6)
+        route(
+            M::POST,
+            "/api/v1/plate-reads",
+            Ingest,
+            api::enforcement::ingest,
+        )
+        .limit(64 << 20),
+        route(
+            M::POST,
+            "/api/v1/plate-reads/images",
+            Ingest,
+            api::enforcement::image,
+        )
+        .limit(12 << 20),
+        route(
+            M::POST,
+            "/api/v1/cameras/{id}/heartbeat",
+            Ingest,
+            api::enforcement::heartbeat,
+        ),
+        route(
+            M::GET,
+            "/api/v1/cameras",
+            EnforcementRead,
+            api::enforcement::cameras,
+        ),
+        route(
+            M::GET,
+            "/api/v1/cases",
+            EnforcementRead,
+            api::enforcement::cases,
+        ),
+        route(
+            M::POST,
+            "/api/v1/cases/detect",
+            CamerasManage,
+            api::enforcement::detect,
+        ),
+        route(
+            M::GET,
+            "/api/v1/cases/{id}",
+            EnforcementRead,
+            api::enforcement::case,
+        ),
+        route(
+            M::POST,
+            "/api/v1/cases/{id}/actions",
+            CasesWork,
+            api::enforcement::act,
+        ),
+        route(
+            M::GET,
+            "/enforcement",
+            EnforcementRead,
+            pages::enforcement::dashboard,
+        ),
+        route(
+            M::GET,
+            "/enforcement/cases/{id}",
+            EnforcementRead,
+            pages::enforcement::case_page,
+        ),
+        route(
+            M::POST,
+            "/enforcement/cases/{id}/action",
+            CasesWork,
+            pages::enforcement::case_action,
+        ),
+        route(
+            M::GET,
+            "/enforcement/cases/{id}/notice.docx",
+            CasesWork,
+            pages::enforcement::notice_docx,
+        ),
+        route(
+            M::GET,
+            "/enforcement/patrol",
+            CasesWork,
+            pages::enforcement::patrol_form,
+        ),
+        route(
+            M::POST,
+            "/enforcement/patrol",
+            CasesWork,
+            pages::enforcement::patrol_submit,
+        ),
+        route(
+            M::GET,
+            "/enforcement/licences",
+            EnforcementRead,
+            pages::enforcement::licence,
+        ),
     ]
 }
 

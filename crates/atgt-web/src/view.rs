@@ -69,7 +69,7 @@ impl PageCtx {
                 "plans" => "/m/plans",
                 "crashes" => "/crashes/dashboard",
                 "hotspots" => "/m/hotspots",
-                "enforcement" => "/m/enforcement",
+                "enforcement" => "/enforcement",
                 "registry" => "/m/registry",
                 "hazards" => "/m/hazards",
                 "events" => "/m/events",

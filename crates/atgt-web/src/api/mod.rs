@@ -13,6 +13,8 @@ pub mod me;
 pub mod orgs;
 pub mod roads;
 pub mod users;
+// Cameras and violation processing (issue 6)
+pub mod enforcement;
 
 use axum::Json;
 use serde::Serialize;
@@ -86,6 +88,15 @@ impl Modify for SecurityAddon {
         users::get,
         audit::list,
         audit::verify,
+        // Cameras and violation processing (issue 6)
+        enforcement::ingest,
+        enforcement::image,
+        enforcement::heartbeat,
+        enforcement::cameras,
+        enforcement::cases,
+        enforcement::case,
+        enforcement::act,
+        enforcement::detect,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&SecurityAddon)

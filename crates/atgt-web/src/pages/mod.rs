@@ -11,6 +11,8 @@ pub mod login;
 pub mod orgs;
 pub mod system;
 pub mod users;
+// Cameras and violation processing (issue 6)
+pub mod enforcement;
 
 /// A page number and size from query parameters.
 #[derive(Debug, Clone, serde::Deserialize, Default)]
