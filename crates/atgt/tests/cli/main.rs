@@ -2,5 +2,7 @@
 //! browser for the UI checks.
 
 mod commands;
+// Cameras and violation processing (issue 6)
+mod enforcement;
 mod support;
 mod ui;
