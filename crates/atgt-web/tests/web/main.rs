@@ -6,5 +6,7 @@ mod helpers;
 mod api;
 mod auth;
 mod crashes;
+// Cameras and violation processing (issue 6)
+mod enforcement;
 mod pages;
 mod routes;
