@@ -126,6 +126,58 @@ pub fn parse_read(line: &str) -> Result<Read, LineError> {
     })
 }
 
+/// Converts one OpenALPR / Rekor Scout `alpr_group` webhook object into a read line of
+/// our format: `best_uuid` (else `agent_uid` + `epoch_start`) is the event id, the
+/// numeric `camera_id` the camera (registered under that number), `epoch_start` (ms)
+/// the time, `best_plate_number` and `best_confidence` the plate, the most likely
+/// `vehicle.type` the class. Objects of another `data_type` are refused.
+pub fn alpr_group_line(v: &serde_json::Value) -> Result<String, LineError> {
+    if v.get("data_type").and_then(|d| d.as_str()) != Some("alpr_group") {
+        return Err(bad("data_type", "enforcement_error.read_not_alpr_group"));
+    }
+    let epoch = v
+        .get("epoch_start")
+        .and_then(|e| e.as_i64())
+        .ok_or(bad("epoch_start", "enforcement_error.read_time"))?;
+    let at = jiff::Timestamp::from_millisecond(epoch)
+        .map_err(|_| bad("epoch_start", "enforcement_error.read_time"))?;
+    let camera = match v.get("camera_id") {
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        _ => return Err(bad("camera_id", "enforcement_error.read_camera_id")),
+    };
+    let event = match v.get("best_uuid").and_then(|u| u.as_str()) {
+        Some(u) if !u.is_empty() => u.to_string(),
+        _ => format!(
+            "{}-{epoch}",
+            v.get("agent_uid")
+                .and_then(|a| a.as_str())
+                .unwrap_or("alpr")
+        ),
+    };
+    let class = v
+        .pointer("/vehicle/type/0/name")
+        .and_then(|n| n.as_str())
+        .map(|n| match n.to_ascii_lowercase().as_str() {
+            "car" | "sedan" | "suv" | "van" | "pickup" | "sedan-standard" => "car",
+            "truck" | "truck-standard" | "tractor-trailer" => "truck",
+            "bus" => "bus",
+            "motorcycle" | "motorbike" => "motorbike",
+            _ => "other",
+        });
+    let line = serde_json::json!({
+        "event_id": format!("alpr:{event}"),
+        "camera_id": camera,
+        "read_at": at.to_string(),
+        "plate": v.get("best_plate_number").and_then(|p| p.as_str()).unwrap_or(""),
+        "plate_confidence": v.get("best_confidence").and_then(|c| c.as_f64()),
+        "vehicle_class": class,
+    });
+    let mut m = line.as_object().cloned().unwrap_or_default();
+    m.retain(|_, v| !v.is_null());
+    Ok(serde_json::Value::Object(m).to_string())
+}
+
 /// Hashes a read's stored fields into a running batch hasher: the audit entry of a
 /// batch seals the SHA-256 over its reads (in id order), so editing a stored read
 /// breaks verification.
@@ -904,6 +956,28 @@ mod tests {
         )
         .unwrap();
         assert!(!r.readable);
+    }
+
+    #[test]
+    fn openalpr_alpr_group_becomes_a_read() {
+        let v = serde_json::json!({
+            "data_type": "alpr_group", "version": 2, "epoch_start": 1_795_568_400_000i64,
+            "camera_id": 1248952345, "agent_uid": "X", "best_plate_number": "79A12345",
+            "best_confidence": 94.6, "best_uuid": "X-1248952345-1795568400000",
+            "vehicle": {"type": [{"name": "truck-standard", "confidence": 80.1}]}
+        });
+        let r = parse_read(&alpr_group_line(&v).unwrap()).unwrap();
+        assert_eq!(r.event_id, "alpr:X-1248952345-1795568400000");
+        assert_eq!(r.camera_id, "1248952345");
+        assert_eq!(r.plate_display, "79A-123.45");
+        assert_eq!(r.read_at_us, 1_795_568_400_000_000);
+        assert_eq!(r.vehicle_class.as_deref(), Some("truck"));
+        assert_eq!(
+            alpr_group_line(&serde_json::json!({"data_type": "heartbeat"}))
+                .unwrap_err()
+                .field,
+            "data_type"
+        );
     }
 
     #[test]

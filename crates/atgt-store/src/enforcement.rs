@@ -6,7 +6,7 @@
 use crate::audit::append;
 use crate::db::{Row, Tx, Value};
 use crate::error::{StoreError, StoreResult};
-use crate::migrate::{insert_batched, push_placeholder};
+use crate::migrate::insert_batched;
 use crate::{Store, now_us, params};
 use atgt_core::audit::Actor;
 use atgt_core::enforcement::{
@@ -18,6 +18,7 @@ use std::collections::{HashMap, HashSet};
 
 /// The rule file names of this capability (editable like the crash classes).
 pub const CATALOG_RULES: &str = "violations-168";
+pub const LIMITS_RULES: &str = "speed-limits";
 
 // ---------------------------------------------------------------------------------
 // Cameras
@@ -176,43 +177,6 @@ impl From<(i64, Read)> for StoredRead {
             image_sha256: r.image_sha256,
         }
     }
-}
-
-/// Inserts rows with `ON CONFLICT DO NOTHING RETURNING …` and returns the returned rows.
-async fn insert_returning(
-    tx: &mut Tx,
-    head: &str,
-    width: usize,
-    rows: &[Vec<Value>],
-    tail: &str,
-) -> StoreResult<Vec<Row>> {
-    let per = (30_000 / width).clamp(1, 2000);
-    let backend = tx.backend();
-    let mut out = Vec::new();
-    for chunk in rows.chunks(per) {
-        let mut sql = String::with_capacity(head.len() + chunk.len() * width * 4 + 64);
-        sql.push_str(head);
-        sql.push_str(" VALUES ");
-        let mut args = Vec::with_capacity(chunk.len() * width);
-        for (i, row) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push('(');
-            for j in 0..width {
-                if j > 0 {
-                    sql.push(',');
-                }
-                push_placeholder(&mut sql, backend, i * width + j + 1);
-            }
-            sql.push(')');
-            args.extend(row.iter().cloned());
-        }
-        sql.push(' ');
-        sql.push_str(tail);
-        out.extend(tx.fetch_all(&sql, &args).await?);
-    }
-    Ok(out)
 }
 
 impl Store {
@@ -400,6 +364,11 @@ impl Store {
     /// hash are written in one transaction; the report is returned after the commit,
     /// so an acknowledged read is durable. A repeated `event_id` is a duplicate, not a
     /// second row (unique constraint).
+    ///
+    /// Fast path: everything that does not need the database (checks, the rows'
+    /// values) is prepared before the transaction; ids are reserved inside it, so the
+    /// rows go in with multi-row inserts (SQLite) or one `UNNEST` insert (PostgreSQL)
+    /// without reading anything back unless some were duplicates.
     pub async fn ingest_reads(
         &self,
         actor: &Actor,
@@ -409,79 +378,183 @@ impl Store {
             lines: lines.len(),
             ..Default::default()
         };
-        let mut good: Vec<(usize, Read)> = Vec::with_capacity(lines.len());
-        let mut seen: HashSet<String> = HashSet::with_capacity(lines.len());
-        for (n, r) in lines {
-            match r {
-                Ok(r) => {
-                    if seen.insert(r.event_id.clone()) {
-                        good.push((n, r));
-                    } else {
-                        report.duplicates += 1;
-                    }
-                }
-                Err(e) => report.rejected.push(e),
-            }
-        }
-        if good.is_empty() {
-            return Ok(report);
-        }
-        let mut tx = self.db.begin().await?;
-        // Cameras must be registered: a read from an unknown camera is refused.
-        let known: HashSet<String> = tx
+        // Cameras are never deleted, so the list read before the transaction holds.
+        let known: HashSet<String> = self
+            .db
             .fetch_all("SELECT id FROM cameras", &[])
             .await?
             .iter()
             .map(|r| r.text("id"))
             .collect::<StoreResult<_>>()?;
-        let mut ok = Vec::with_capacity(good.len());
-        for (n, r) in good {
-            if known.contains(&r.camera_id) {
-                ok.push(r);
-            } else {
-                report.rejected.push(LineReject {
+        let mut ok: Vec<Read> = Vec::with_capacity(lines.len());
+        let mut seen: HashSet<&str> = HashSet::with_capacity(lines.len());
+        let mut dup_in_body = vec![false; lines.len()];
+        for (i, (_, r)) in lines.iter().enumerate() {
+            if let Ok(r) = r
+                && !seen.insert(r.event_id.as_str())
+            {
+                dup_in_body[i] = true;
+            }
+        }
+        drop(seen);
+        for ((n, r), dup) in lines.into_iter().zip(dup_in_body) {
+            match r {
+                Ok(_) if dup => report.duplicates += 1,
+                Ok(r) if known.contains(&r.camera_id) => ok.push(r),
+                Ok(_) => report.rejected.push(LineReject {
                     line: n,
                     field: "camera_id".into(),
                     key: "enforcement_error.read_camera_unknown".into(),
                     reason: String::new(),
-                });
+                }),
+                Err(e) => report.rejected.push(e),
             }
         }
         report.rejected.sort_by_key(|e| e.line);
         if ok.is_empty() {
             return Ok(report);
         }
+        let n = ok.len();
+        // Heartbeats: a read is a sign of life, one row per camera and minute.
+        let mut beats: HashSet<(&str, i64)> = HashSet::new();
+        let mut last_seen: HashMap<&str, i64> = HashMap::new();
+        for r in &ok {
+            beats.insert((r.camera_id.as_str(), r.read_at_us.div_euclid(60_000_000)));
+            let e = last_seen.entry(r.camera_id.as_str()).or_insert(i64::MIN);
+            *e = (*e).max(r.read_at_us);
+        }
+        let beat_rows: Vec<Vec<Value>> = beats
+            .into_iter()
+            .map(|(c, m)| vec![c.into(), m.into()])
+            .collect();
+        let backend = self.backend();
+        // SQLite: the rows' values, the id and batch slots filled in the transaction.
+        let mut flat: Vec<Value> = Vec::new();
+        if backend == crate::Backend::Sqlite {
+            flat.reserve(n * (READ_WIDTH + 1));
+            for r in &ok {
+                flat.push(Value::I64(None));
+                flat.extend(read_values(r, 0));
+            }
+        }
         let now = now_us();
+        let mut tx = self.db.begin().await?;
         let batch = tx
             .insert_id(
                 "INSERT INTO read_batches (received_us, actor, reads, first_id, last_id, hash) VALUES ($1, $2, 0, 0, 0, '') RETURNING id",
                 &params![now, actor.name.clone()],
             )
             .await?;
-        let rows: Vec<Vec<Value>> = ok.iter().map(|r| read_values(r, batch).to_vec()).collect();
-        let returned = insert_returning(
-            &mut tx,
-            &format!("INSERT INTO plate_reads ({READ_COLS})"),
-            READ_WIDTH,
-            &rows,
-            "ON CONFLICT (event_id) DO NOTHING RETURNING id, event_id",
-        )
-        .await?;
-        drop(rows);
-        let mut ids: HashMap<String, i64> = HashMap::with_capacity(returned.len());
-        for r in &returned {
-            ids.insert(r.text("event_id")?, r.i64("id")?);
-        }
-        report.accepted = ids.len();
-        report.duplicates += ok.len() - ids.len();
-        if ids.is_empty() {
+        let ids: Vec<i64> = match backend {
+            // The transaction holds SQLite's write lock: nobody else takes ids.
+            crate::Backend::Sqlite => {
+                let first = tx
+                    .fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM plate_reads", &[])
+                    .await?
+                    .i64("n")?;
+                (first..first + n as i64).collect()
+            }
+            crate::Backend::Postgres => tx
+                .fetch_all(
+                    "SELECT nextval(pg_get_serial_sequence('plate_reads', 'id')) AS id FROM generate_series(1, $1)",
+                    &params![n as i64],
+                )
+                .await?
+                .iter()
+                .map(|r| r.i64("id"))
+                .collect::<StoreResult<_>>()?,
+        };
+        let affected = match &mut tx {
+            Tx::Sqlite(_) => {
+                let w = READ_WIDTH + 1;
+                for (i, id) in ids.iter().enumerate() {
+                    flat[i * w] = (*id).into();
+                    flat[i * w + READ_WIDTH] = batch.into();
+                }
+                let per = 32_000 / w;
+                let mut affected = 0u64;
+                let mut rest = flat.as_slice();
+                while !rest.is_empty() {
+                    let take = rest.len().min(per * w);
+                    let (chunk, tail) = rest.split_at(take);
+                    rest = tail;
+                    let rows = chunk.len() / w;
+                    let mut sql = String::with_capacity(64 + rows * (w * 2 + 3));
+                    sql.push_str("INSERT INTO plate_reads (id, ");
+                    sql.push_str(READ_COLS);
+                    sql.push_str(") VALUES ");
+                    for i in 0..rows {
+                        if i > 0 {
+                            sql.push(',');
+                        }
+                        sql.push('(');
+                        for j in 0..w {
+                            if j > 0 {
+                                sql.push(',');
+                            }
+                            sql.push('?');
+                        }
+                        sql.push(')');
+                    }
+                    sql.push_str(" ON CONFLICT (event_id) DO NOTHING");
+                    affected += tx.execute(&sql, chunk).await?;
+                }
+                affected
+            }
+            Tx::Pg(t) => {
+                let q = sqlx::query(
+                    "INSERT INTO plate_reads (id, event_id, camera_id, read_at_us, plate_raw, plate_key, plate_display, readable,
+                       confidence, speed_kmh, lane, vehicle_class, image_sha256, batch_id)
+                     SELECT u.*, $14::bigint FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[],
+                       $7::text[], $8::bigint[], $9::float8[], $10::float8[], $11::bigint[], $12::text[], $13::text[]) AS u
+                     ON CONFLICT (event_id) DO NOTHING",
+                )
+                .bind(&ids)
+                .bind(ok.iter().map(|r| r.event_id.as_str()).collect::<Vec<_>>())
+                .bind(ok.iter().map(|r| r.camera_id.as_str()).collect::<Vec<_>>())
+                .bind(ok.iter().map(|r| r.read_at_us).collect::<Vec<_>>())
+                .bind(ok.iter().map(|r| r.plate_raw.as_str()).collect::<Vec<_>>())
+                .bind(ok.iter().map(|r| r.plate_key.as_str()).collect::<Vec<_>>())
+                .bind(ok.iter().map(|r| r.plate_display.as_str()).collect::<Vec<_>>())
+                .bind(ok.iter().map(|r| i64::from(r.readable)).collect::<Vec<_>>())
+                .bind(ok.iter().map(|r| r.confidence).collect::<Vec<_>>())
+                .bind(ok.iter().map(|r| r.speed_kmh).collect::<Vec<_>>())
+                .bind(ok.iter().map(|r| r.lane).collect::<Vec<_>>())
+                .bind(ok.iter().map(|r| r.vehicle_class.as_deref()).collect::<Vec<_>>())
+                .bind(ok.iter().map(|r| r.image_sha256.as_deref()).collect::<Vec<_>>())
+                .bind(batch);
+                q.execute(&mut **t).await?.rows_affected()
+            }
+        };
+        drop(flat);
+        report.accepted = affected as usize;
+        report.duplicates += n - affected as usize;
+        if affected == 0 {
             // Everything was seen before: nothing to seal, nothing kept.
             drop(tx);
             return Ok(report);
         }
-        let mut inserted: Vec<(i64, &Read)> = ok
+        // Which rows went in: all of them, or (some were duplicates) those carrying
+        // this batch's id.
+        let taken: Option<HashSet<i64>> = if affected as usize == n {
+            None
+        } else {
+            Some(
+                tx.fetch_all(
+                    "SELECT id FROM plate_reads WHERE batch_id = $1",
+                    &params![batch],
+                )
+                .await?
+                .iter()
+                .map(|r| r.i64("id"))
+                .collect::<StoreResult<_>>()?,
+            )
+        };
+        let mut inserted: Vec<(i64, &Read)> = ids
             .iter()
-            .filter_map(|r| ids.get(&r.event_id).map(|&id| (id, r)))
+            .zip(ok.iter())
+            .filter(|(id, _)| taken.as_ref().is_none_or(|t| t.contains(id)))
+            .map(|(id, r)| (*id, r))
             .collect();
         inserted.sort_unstable_by_key(|x| x.0);
         let mut h = Sha256::new();
@@ -495,18 +568,6 @@ impl Store {
             &params![batch, inserted.len() as i64, first, last, hash.clone()],
         )
         .await?;
-        // Heartbeats: a read is a sign of life, one row per camera and minute.
-        let mut beats: HashSet<(&str, i64)> = HashSet::new();
-        let mut last_seen: HashMap<&str, i64> = HashMap::new();
-        for (_, r) in &inserted {
-            beats.insert((r.camera_id.as_str(), r.read_at_us.div_euclid(60_000_000)));
-            let e = last_seen.entry(r.camera_id.as_str()).or_insert(i64::MIN);
-            *e = (*e).max(r.read_at_us);
-        }
-        let beat_rows: Vec<Vec<Value>> = beats
-            .into_iter()
-            .map(|(c, m)| vec![c.into(), m.into()])
-            .collect();
         insert_batched(
             &mut tx,
             "INSERT INTO camera_heartbeats (camera_id, minute)",
@@ -1278,7 +1339,10 @@ impl Store {
             Interner, Pass, Section, SpeedLimits, catalog_vehicle, section_speed,
         };
         let catalog = self.catalog().await?;
-        let limits = SpeedLimits::default_limits();
+        let limits = match self.rule_file(LIMITS_RULES).await? {
+            Some(src) => SpeedLimits::parse(&src).map_err(StoreError::Reference)?,
+            None => SpeedLimits::default_limits(),
+        };
         let cams: HashMap<String, Camera> = self
             .cameras(to_us)
             .await?

@@ -334,6 +334,13 @@ pub fn table() -> Vec<Route> {
         .limit(12 << 20),
         route(
             M::POST,
+            "/api/v1/plate-reads/alpr-group",
+            Ingest,
+            api::enforcement::alpr_group,
+        )
+        .limit(64 << 20),
+        route(
+            M::POST,
             "/api/v1/cameras/{id}/heartbeat",
             Ingest,
             api::enforcement::heartbeat,
@@ -409,6 +416,36 @@ pub fn table() -> Vec<Route> {
             "/enforcement/licences",
             EnforcementRead,
             pages::enforcement::licence,
+        ),
+        route(
+            M::GET,
+            "/enforcement/cameras.geojson",
+            EnforcementRead,
+            pages::enforcement::cameras_geojson,
+        ),
+        route(
+            M::GET,
+            "/admin/rules/violations-168",
+            RulesManage,
+            pages::enforcement::catalog_form,
+        ),
+        route(
+            M::POST,
+            "/admin/rules/violations-168",
+            RulesManage,
+            pages::enforcement::catalog_save,
+        ),
+        route(
+            M::GET,
+            "/admin/rules/speed-limits",
+            RulesManage,
+            pages::enforcement::limits_form,
+        ),
+        route(
+            M::POST,
+            "/admin/rules/speed-limits",
+            RulesManage,
+            pages::enforcement::limits_save,
         ),
     ]
 }

@@ -76,6 +76,59 @@ pub async fn ingest(
     Ok(Json(rep))
 }
 
+/// The OpenALPR / Rekor Scout `alpr_group` webhook: one JSON object (or one per line),
+/// mapped to reads (`best_uuid` → event id, numeric `camera_id` → the camera registered
+/// under that number, `epoch_start` → time, `best_plate_number`, `best_confidence`,
+/// `vehicle.type`). Same answer as `/api/v1/plate-reads`.
+#[utoipa::path(post, path = "/api/v1/plate-reads/alpr-group", tag = "enforcement",
+    request_body(content = String, content_type = "application/json"),
+    responses((status = 200, body = IngestReport), (status = 422, body = super::ErrorBody)),
+    security(("api_key" = ["ingest"])))]
+pub async fn alpr_group(
+    State(st): State<AppState>,
+    Current(p): Current,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Json<IngestReport>> {
+    let lang = crate::view::request_lang(&headers, p.user(), true);
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| AppError::invalid("body", "enforcement_error.read_not_utf8"))?;
+    let mut lines = Vec::new();
+    let objects: Vec<(usize, Result<serde_json::Value, ()>)> =
+        match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(v) => vec![(1, Ok(v))],
+            Err(_) => text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .map(|(i, l)| (i + 1, serde_json::from_str(l).map_err(|_| ())))
+                .collect(),
+        };
+    for (n, o) in objects {
+        let r = o
+            .map_err(|_| atgt_core::enforcement::LineError {
+                field: "line",
+                key: "enforcement_error.read_not_json",
+            })
+            .and_then(|v| atgt_core::enforcement::alpr_group_line(&v))
+            .and_then(|l| parse_read(&l));
+        lines.push((
+            n,
+            r.map_err(|e| LineReject {
+                line: n,
+                field: e.field.into(),
+                key: e.key.into(),
+                reason: String::new(),
+            }),
+        ));
+    }
+    let mut rep = st.store.ingest_reads(&p.actor(), lines).await?;
+    for r in &mut rep.rejected {
+        r.reason = t(lang, &r.key).to_string();
+    }
+    Ok(Json(rep))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ImageStored {
     pub sha256: String,

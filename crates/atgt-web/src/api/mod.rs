@@ -90,6 +90,7 @@ impl Modify for SecurityAddon {
         audit::verify,
         // Cameras and violation processing (issue 6)
         enforcement::ingest,
+        enforcement::alpr_group,
         enforcement::image,
         enforcement::heartbeat,
         enforcement::cameras,

@@ -66,6 +66,7 @@ struct DashboardView {
     rates: Vec<OfficerRates>,
     unreadable: Vec<StoredRead>,
     reads: i64,
+    rules_admin: bool,
     state: String,
     plate: String,
 }
@@ -110,6 +111,7 @@ pub async fn dashboard(
         rates: st.store.officer_rates().await?,
         unreadable: st.store.unreadable_reads(20).await?,
         reads: st.store.reads_count().await?,
+        rules_admin: ctx.can(atgt_core::auth::Perm::RulesManage),
         state: q.state.unwrap_or_default(),
         plate: q.plate.unwrap_or_default(),
         ctx,
@@ -482,4 +484,139 @@ pub async fn licence(
         ctx,
     };
     render(&v.ctx, &v)
+}
+
+// ---------------------------------------------------------------------------------
+// Rule files of this capability (Decree 168 catalog, speed limits), editable by an
+// administrator: values marked unconfirmed are corrected here without a code change.
+
+#[derive(Template)]
+#[template(path = "enforcement/rules.html")]
+struct RulesView {
+    ctx: PageCtx,
+    name: &'static str,
+    content: String,
+    error: Option<String>,
+    edited: bool,
+}
+
+fn rule_default(name: &str) -> &'static str {
+    if name == atgt_store::enforcement::LIMITS_RULES {
+        atgt_core::enforcement::DEFAULT_LIMITS
+    } else {
+        atgt_core::enforcement::DEFAULT_CATALOG
+    }
+}
+
+fn rule_check(name: &str, s: &str) -> Result<(), String> {
+    if name == atgt_store::enforcement::LIMITS_RULES {
+        atgt_core::enforcement::SpeedLimits::parse(s).map(|_| ())
+    } else {
+        atgt_core::enforcement::Catalog::parse(s).map(|_| ())
+    }
+}
+
+async fn rules_form(st: AppState, ctx: PageCtx, name: &'static str) -> AppResult<Response> {
+    let edited = st.store.rule_file(name).await?;
+    let v = RulesView {
+        edited: edited.is_some(),
+        content: edited.unwrap_or_else(|| rule_default(name).to_string()),
+        error: None,
+        name,
+        ctx,
+    };
+    render(&v.ctx, &v)
+}
+
+#[derive(Deserialize)]
+pub struct RulesForm {
+    #[serde(default)]
+    content: String,
+}
+
+async fn rules_save(
+    st: AppState,
+    p: crate::auth::Principal,
+    ctx: PageCtx,
+    name: &'static str,
+    content: String,
+) -> AppResult<Response> {
+    let result = st
+        .store
+        .rule_file_set(&p.actor(), name, &content, rule_default(name), |s| {
+            rule_check(name, s)
+        })
+        .await;
+    match result {
+        Ok(()) => Ok(redirect_with_flash(
+            &format!("/admin/rules/{name}"),
+            "common.saved",
+        )),
+        Err(e) => {
+            let msg = AppError::from(e).message(ctx.lang);
+            let v = RulesView {
+                ctx,
+                name,
+                content,
+                error: Some(msg),
+                edited: true,
+            };
+            let mut r = render(&v.ctx, &v)?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+    }
+}
+
+pub async fn catalog_form(State(st): State<AppState>, ctx: PageCtx) -> AppResult<Response> {
+    rules_form(st, ctx, atgt_store::enforcement::CATALOG_RULES).await
+}
+
+pub async fn catalog_save(
+    State(st): State<AppState>,
+    Current(p): Current,
+    ctx: PageCtx,
+    axum::Form(f): axum::Form<RulesForm>,
+) -> AppResult<Response> {
+    rules_save(
+        st,
+        p,
+        ctx,
+        atgt_store::enforcement::CATALOG_RULES,
+        f.content,
+    )
+    .await
+}
+
+pub async fn limits_form(State(st): State<AppState>, ctx: PageCtx) -> AppResult<Response> {
+    rules_form(st, ctx, atgt_store::enforcement::LIMITS_RULES).await
+}
+
+pub async fn limits_save(
+    State(st): State<AppState>,
+    Current(p): Current,
+    ctx: PageCtx,
+    axum::Form(f): axum::Form<RulesForm>,
+) -> AppResult<Response> {
+    rules_save(st, p, ctx, atgt_store::enforcement::LIMITS_RULES, f.content).await
+}
+
+/// The cameras as GeoJSON points (for the map on the dashboard).
+pub async fn cameras_geojson(State(st): State<AppState>) -> AppResult<Response> {
+    let cams = st.store.cameras(atgt_store::now_us()).await?;
+    let features: Vec<serde_json::Value> = cams
+        .iter()
+        .filter_map(|c| {
+            Some(serde_json::json!({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [c.lon?, c.lat?]},
+                "properties": {"id": c.id, "name": format!("{} — {} ({:.0}%)", c.id, c.name, c.uptime_pct), "kind": c.kind, "status": c.status},
+            }))
+        })
+        .collect();
+    Ok((
+        [(header::CONTENT_TYPE, "application/geo+json")],
+        serde_json::json!({"type": "FeatureCollection", "features": features}).to_string(),
+    )
+        .into_response())
 }

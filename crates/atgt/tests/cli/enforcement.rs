@@ -335,3 +335,92 @@ fn audit_verify_fails_after_a_direct_edit_of_a_case_or_a_read() {
         assert!(text(&o).contains(expected), "{sql}: {}", text(&o));
     }
 }
+
+#[test]
+fn the_demo_has_cameras_section_speed_and_patrol_cases_and_a_sound_chain() {
+    let s = Scratch::new("enf-demo");
+    let dir = s.path("data");
+    let served = Served::start(&["demo", "--listen", "127.0.0.1:0", "--data-dir", &dir]);
+    let base = served.url.trim_end_matches('/').to_string();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = client();
+        sign_in(&c, &base, "csgt", "demo-atgt-2026").await;
+        let html = c
+            .get(format!("{base}/enforcement"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for needle in [
+            "CAM-QL1A-1525",
+            "CAM-DT704-03",
+            "Quá tốc độ trung bình (đoạn)",
+            "8?C-1??",
+        ] {
+            assert!(html.contains(needle), "{needle} missing from the dashboard");
+        }
+        let html = c
+            .get(format!("{base}/enforcement?plate=79b1%2023456"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("Tuần tra phát hiện") && html.contains("79B1-234.56"),
+            "{html}"
+        );
+        let cases: serde_json::Value = c
+            .get(format!("{base}/api/v1/cases?limit=1000"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let behaviours: Vec<&str> = cases["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["behaviour"].as_str().unwrap())
+            .collect();
+        for b in [
+            "alcohol_moto_2",
+            "alcohol_car_3",
+            "bed_extension",
+            "overload_30_50",
+        ] {
+            assert!(behaviours.contains(&b), "{b} not among {behaviours:?}");
+        }
+        let kinds: std::collections::HashSet<&str> = cases["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["kind"].as_str().unwrap())
+            .collect();
+        for k in ["spot_speed", "section_speed", "red_light", "patrol"] {
+            assert!(kinds.contains(k), "no {k} case in the demo: {kinds:?}");
+        }
+        let geo: serde_json::Value = c
+            .get(format!("{base}/enforcement/cameras.geojson"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(geo["features"].as_array().unwrap().len(), 5);
+    });
+    served.stop();
+    let o = run(&[
+        "audit",
+        "verify",
+        "--database",
+        &format!("sqlite://{dir}/demo.db"),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+}
