@@ -252,7 +252,7 @@ impl Store {
         exit: &str,
         length_m: f64,
     ) -> StoreResult<()> {
-        if !(length_m > 100.0) {
+        if length_m.is_nan() || length_m <= 100.0 {
             return Err(invalid("length_m", "enforcement_error.section_length"));
         }
         let mut tx = self.db.begin().await?;
@@ -604,11 +604,10 @@ impl Store {
 
     /// Number of stored reads.
     pub async fn reads_count(&self) -> StoreResult<i64> {
-        Ok(self
-            .db
+        self.db
             .fetch_one("SELECT COUNT(*) AS n FROM plate_reads", &[])
             .await?
-            .i64("n")?)
+            .i64("n")
     }
 
     /// Reads in a time window, oldest first (for the rules and pages).

@@ -518,6 +518,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<bool> {
 /// Sample cameras on QL1A and ĐT704 (a section-control pair, a red-light and an ANPR
 /// camera, a weigh-in-motion station), a day of synthetic reads with speeding and
 /// section-speed cases, and a few patrol cases (alcohol, overload, cơi nới thành thùng).
+#[allow(clippy::type_complexity)]
 async fn seed_enforcement(store: &Store) -> anyhow::Result<()> {
     use atgt_store::enforcement::{Camera, NewCase};
     let sys = Actor::system();

@@ -20,11 +20,12 @@ use utoipa::{IntoParams, ToSchema};
 /// At most this many lines per request.
 pub const MAX_LINES: usize = 100_000;
 
+/// Lines of a body, numbered, each a checked read or its refusal.
+pub type Lines = Vec<(usize, Result<atgt_core::enforcement::Read, LineReject>)>;
+
 /// Splits an NDJSON body into checked reads, numbering lines from 1 (blank lines are
 /// skipped but counted).
-pub fn parse_body(
-    body: &[u8],
-) -> Result<Vec<(usize, Result<atgt_core::enforcement::Read, LineReject>)>, AppError> {
+pub fn parse_body(body: &[u8]) -> Result<Lines, AppError> {
     let text = std::str::from_utf8(body)
         .map_err(|_| AppError::invalid("body", "enforcement_error.read_not_utf8"))?;
     let mut out = Vec::new();
