@@ -1448,24 +1448,21 @@ impl Store {
                     passes.push(p);
                 }
             }
+            // The matcher keeps pairs over the lowest limit of any segment and class;
+            // each pair is then held to the limit of its vehicle class on its date.
+            let floor = limits
+                .segment
+                .iter()
+                .flat_map(|s| [s.car, s.truck, s.motorbike])
+                .min()
+                .unwrap_or(0) as f64;
             let secs: Vec<Section> = sections
                 .iter()
-                .map(|(a, b, len)| {
-                    let lim = cams
-                        .get(a)
-                        .and_then(|c| {
-                            ["motorbike", "truck", "car"]
-                                .iter()
-                                .filter_map(|k| limit_at(c, Some(k), to_us))
-                                .min()
-                        })
-                        .unwrap_or(1000);
-                    Section {
-                        entry: cam_ix[a],
-                        exit: cam_ix[b],
-                        length_m: *len,
-                        limit_kmh: lim as f64,
-                    }
+                .map(|(a, b, len)| Section {
+                    entry: cam_ix[a],
+                    exit: cam_ix[b],
+                    length_m: *len,
+                    limit_kmh: floor,
                 })
                 .collect();
             let (hits, _) = section_speed(
