@@ -7,6 +7,8 @@
 #     under $BENCH_DIR) doing the same self-join on the same reads.
 #
 #   bench/ingest.sh [READS] [SECTION_READS]     (defaults 1000000 and 10000000)
+#   env: BATCH (reads per request, 10000), CLIENTS (concurrent requests, 2),
+#        SKIP_PG=1, SKIP_SECTION=1, BENCH_ATGT_BIN (a release binary; skips the build)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 reads=${1:-1000000}
@@ -38,7 +40,7 @@ serve_and_ingest() { # URL KEY CSV → prints the rate line
   RUST_LOG=warn "$bin" serve --database "$url" --listen "127.0.0.1:$port" >"$out/serve.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-  "$bin" bench ingest --url "http://127.0.0.1:$port" --key "$key" --reads "$reads" --batch "$batch" --csv "$csv"
+  "$bin" bench ingest --url "http://127.0.0.1:$port" --key "$key" --reads "$reads" --batch "$batch" --clients "${CLIENTS:-2}" --csv "$csv"
   kill -TERM "$pid"; wait "$pid" || true
 }
 
@@ -58,6 +60,7 @@ echo "sqlite3 .import: $n rows into the same table = $peer rows/s"
 python3 -c "print(f'ratio atgt/.import = {$ours/$peer:.2f}x (target >= 0.8x)')"
 "$bin" audit verify --database "sqlite://$out/ingest.db"
 
+if [ -z "${SKIP_PG:-}" ]; then
 echo "== Ingest, PostgreSQL 15 (scripts/pg-test-env.sh cluster)"
 source scripts/pg-test-env.sh start >/dev/null
 db=atgt_bench_ingest_$$
@@ -77,6 +80,8 @@ peer=$(rate "$reads" "$t0" "$t1")
 echo "psql \\copy: $reads rows into the same table = $peer rows/s"
 python3 -c "print(f'ratio atgt/\\\\copy = {$ours/$peer:.2f}x')"
 psql "$ATGT_TEST_PG_URL" -q -c "DROP DATABASE IF EXISTS $db" -c "DROP DATABASE IF EXISTS $peerdb"
+fi
+[ -n "${SKIP_SECTION:-}" ] && exit 0
 
 echo "== Section-speed matching: $section_reads reads in memory vs DuckDB"
 if [ ! -x "$out/venv/bin/python" ]; then
@@ -97,5 +102,6 @@ WHERE a.camera = 0 AND b.camera = 1 AND b.t_us > a.t_us AND b.t_us - a.t_us <= 1
 t0 = time.perf_counter()
 pairs, hits = con.execute(q).fetchone()
 s = time.perf_counter() - t0
-print(f"duckdb {duckdb.__version__} self-join: {n} reads, {pairs} pairs, {hits} over the limit in {s:.3f} s = {n/s:.0f} reads/s ({con.execute('SELECT current_setting(''threads'')').fetchone()[0]} threads)")
+threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+print(f"duckdb {duckdb.__version__} self-join: {n} reads, {pairs} pairs, {hits} over the limit in {s:.3f} s = {n/s:.0f} reads/s ({threads} threads)")
 PY

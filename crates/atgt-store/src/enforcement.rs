@@ -10,10 +10,10 @@ use crate::migrate::insert_batched;
 use crate::{Store, now_us, params};
 use atgt_core::audit::Actor;
 use atgt_core::enforcement::{
-    Action, CaseCore, CaseState, Catalog, Pending, Read, Who, apply, case_hash, hash_read,
+    Action, CaseCore, CaseState, Catalog, Pending, Read, ReadFields, ReadHasher, Who, apply,
+    case_hash,
 };
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 
 /// The rule file names of this capability (editable like the crash classes).
@@ -108,22 +108,52 @@ pub struct IngestReport {
 const READ_COLS: &str = "event_id, camera_id, read_at_us, plate_raw, plate_key, plate_display, readable, confidence, speed_kmh, lane, vehicle_class, image_sha256, batch_id";
 const READ_WIDTH: usize = 13;
 
-fn read_values(r: &Read, batch: i64) -> [Value; READ_WIDTH] {
+fn read_values_owned(r: Read) -> [Value; READ_WIDTH] {
     [
-        Value::from(r.event_id.as_str()),
-        r.camera_id.as_str().into(),
+        Value::Text(Some(r.event_id)),
+        Value::Text(Some(r.camera_id)),
         r.read_at_us.into(),
-        r.plate_raw.as_str().into(),
-        r.plate_key.as_str().into(),
-        r.plate_display.as_str().into(),
+        Value::Text(Some(r.plate_raw)),
+        Value::Text(Some(r.plate_key)),
+        Value::Text(Some(r.plate_display)),
         i64::from(r.readable).into(),
         r.confidence.into(),
         r.speed_kmh.into(),
         r.lane.into(),
-        r.vehicle_class.clone().into(),
-        r.image_sha256.clone().into(),
-        batch.into(),
+        Value::Text(r.vehicle_class),
+        Value::Text(r.image_sha256),
+        Value::I64(None),
     ]
+}
+
+/// The hashed fields of a row of values laid out as `id, READ_COLS`.
+fn fields_of(row: &[Value]) -> ReadFields<'_> {
+    fn text(v: &Value) -> Option<&str> {
+        match v {
+            Value::Text(Some(s)) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+    let int = |v: &Value| match v {
+        Value::I64(x) => *x,
+        _ => None,
+    };
+    let float = |v: &Value| match v {
+        Value::F64(x) => *x,
+        _ => None,
+    };
+    ReadFields {
+        event_id: text(&row[1]).unwrap_or(""),
+        camera_id: text(&row[2]).unwrap_or(""),
+        read_at_us: int(&row[3]).unwrap_or(0),
+        plate_raw: text(&row[4]).unwrap_or(""),
+        plate_key: text(&row[5]).unwrap_or(""),
+        confidence: float(&row[8]),
+        speed_kmh: float(&row[9]),
+        lane: int(&row[10]),
+        vehicle_class: text(&row[11]),
+        image_sha256: text(&row[12]),
+    }
 }
 
 fn read_row(r: &Row) -> StoreResult<(i64, Read)> {
@@ -417,24 +447,29 @@ impl Store {
         let n = ok.len();
         // Heartbeats: a read is a sign of life, one row per camera and minute.
         let mut beats: HashSet<(&str, i64)> = HashSet::new();
-        let mut last_seen: HashMap<&str, i64> = HashMap::new();
+        let mut last_seen: HashMap<String, i64> = HashMap::new();
         for r in &ok {
             beats.insert((r.camera_id.as_str(), r.read_at_us.div_euclid(60_000_000)));
-            let e = last_seen.entry(r.camera_id.as_str()).or_insert(i64::MIN);
-            *e = (*e).max(r.read_at_us);
+            match last_seen.get_mut(&r.camera_id) {
+                Some(t) => *t = (*t).max(r.read_at_us),
+                None => {
+                    last_seen.insert(r.camera_id.clone(), r.read_at_us);
+                }
+            }
         }
         let beat_rows: Vec<Vec<Value>> = beats
             .into_iter()
             .map(|(c, m)| vec![c.into(), m.into()])
             .collect();
         let backend = self.backend();
-        // SQLite: the rows' values, the id and batch slots filled in the transaction.
+        // SQLite: the rows' values (moved, not copied), the id and batch slots filled
+        // in the transaction; the batch hash is then read from them.
         let mut flat: Vec<Value> = Vec::new();
         if backend == crate::Backend::Sqlite {
             flat.reserve(n * (READ_WIDTH + 1));
-            for r in &ok {
+            for r in ok.drain(..) {
                 flat.push(Value::I64(None));
-                flat.extend(read_values(r, 0));
+                flat.extend(read_values_owned(r));
             }
         }
         let now = now_us();
@@ -526,7 +561,6 @@ impl Store {
                 q.execute(&mut **t).await?.rows_affected()
             }
         };
-        drop(flat);
         report.accepted = affected as usize;
         report.duplicates += n - affected as usize;
         if affected == 0 {
@@ -550,19 +584,33 @@ impl Store {
                 .collect::<StoreResult<_>>()?,
             )
         };
-        let mut inserted: Vec<(i64, &Read)> = ids
-            .iter()
-            .zip(ok.iter())
-            .filter(|(id, _)| taken.as_ref().is_none_or(|t| t.contains(id)))
-            .map(|(id, r)| (*id, r))
-            .collect();
-        inserted.sort_unstable_by_key(|x| x.0);
-        let mut h = Sha256::new();
-        for (id, r) in &inserted {
-            hash_read(&mut h, *id, r);
+        let is_taken = |id: &i64| taken.as_ref().is_none_or(|t| t.contains(id));
+        // Ids are reserved in increasing order, so rows are hashed in id order.
+        let mut h = ReadHasher::new();
+        let mut kept: Vec<i64> = Vec::with_capacity(affected as usize);
+        if backend == crate::Backend::Sqlite {
+            for row in flat.chunks(READ_WIDTH + 1) {
+                let id = match row[0] {
+                    Value::I64(Some(id)) => id,
+                    _ => continue,
+                };
+                if is_taken(&id) {
+                    h.push(id, fields_of(row));
+                    kept.push(id);
+                }
+            }
+        } else {
+            for (id, r) in ids.iter().zip(ok.iter()) {
+                if is_taken(id) {
+                    h.push(*id, r.into());
+                    kept.push(*id);
+                }
+            }
         }
-        let hash = hex::encode(h.finalize());
-        let (first, last) = (inserted[0].0, inserted[inserted.len() - 1].0);
+        drop(flat);
+        let hash = h.finish();
+        let (first, last) = (kept[0], kept[kept.len() - 1]);
+        let inserted = kept;
         tx.execute(
             "UPDATE read_batches SET reads = $2, first_id = $3, last_id = $4, hash = $5 WHERE id = $1",
             &params![batch, inserted.len() as i64, first, last, hash.clone()],
@@ -1208,12 +1256,12 @@ impl Store {
                     &params![*b],
                 )
                 .await?;
-            let mut h = Sha256::new();
+            let mut h = ReadHasher::new();
             for r in &rows {
                 let (id, read) = read_row(r)?;
-                hash_read(&mut h, id, &read);
+                h.push(id, (&read).into());
             }
-            if hex::encode(h.finalize()) != *expected {
+            if h.finish() != *expected {
                 return Ok(Some(("read_batch".into(), b.to_string())));
             }
         }
@@ -1317,7 +1365,7 @@ impl Store {
         Ok(self
             .db
             .fetch_optional(
-                "SELECT sha256 FROM plate_reads WHERE image_sha256 = $1 LIMIT 1",
+                "SELECT id FROM plate_reads WHERE image_sha256 = $1 LIMIT 1",
                 &params![sha256],
             )
             .await?

@@ -418,6 +418,18 @@ pub fn table() -> Vec<Route> {
             pages::enforcement::licence,
         ),
         route(
+            M::POST,
+            "/api/v1/cameras",
+            CamerasManage,
+            api::enforcement::camera_put,
+        ),
+        route(
+            M::GET,
+            "/enforcement/images/{sha256}",
+            EnforcementRead,
+            pages::enforcement::image,
+        ),
+        route(
             M::GET,
             "/enforcement/cameras.geojson",
             EnforcementRead,

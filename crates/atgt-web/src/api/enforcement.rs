@@ -182,6 +182,19 @@ pub async fn cameras(State(st): State<AppState>) -> AppResult<Json<Vec<Camera>>>
     Ok(Json(st.store.cameras(atgt_store::now_us()).await?))
 }
 
+/// Register or update a camera (id, name, kind, route + km, coordinates, direction,
+/// owner unit, vendor, status).
+#[utoipa::path(post, path = "/api/v1/cameras", tag = "enforcement", request_body = Camera,
+    responses((status = 200, body = Camera), (status = 422, body = super::ErrorBody)),
+    security(("session" = [])))]
+pub async fn camera_put(
+    State(st): State<AppState>,
+    Current(p): Current,
+    Json(c): Json<Camera>,
+) -> AppResult<Json<Camera>> {
+    Ok(Json(st.store.camera_put(&p.actor(), &c).await?))
+}
+
 #[derive(Deserialize, IntoParams)]
 pub struct CaseParams {
     /// detected, reviewed, confirmed, notice_sent, decided, paid, closed, dismissed.

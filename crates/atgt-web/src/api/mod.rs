@@ -94,6 +94,7 @@ impl Modify for SecurityAddon {
         enforcement::image,
         enforcement::heartbeat,
         enforcement::cameras,
+        enforcement::camera_put,
         enforcement::cases,
         enforcement::case,
         enforcement::act,

@@ -620,3 +620,19 @@ pub async fn cameras_geojson(State(st): State<AppState>) -> AppResult<Response> 
     )
         .into_response())
 }
+
+/// A camera image that a stored read refers to (evidence; personal data).
+pub async fn image(State(st): State<AppState>, Path(sha): Path<String>) -> AppResult<Response> {
+    let sha = sha.to_ascii_lowercase();
+    if !st.store.read_image_known(&sha).await? {
+        return Err(AppError::NotFound);
+    }
+    let files = st.files.clone();
+    let key = sha.clone();
+    let bytes = tokio::task::spawn_blocking(move || files.get(&key))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|_| AppError::NotFound)?;
+    let mime = crate::files::sniff_image(&bytes).unwrap_or("application/octet-stream");
+    Ok(([(header::CONTENT_TYPE, mime)], bytes).into_response())
+}

@@ -427,3 +427,95 @@ async fn patrol_entries_pick_the_band_and_licence_points_follow_decisions() {
         assert!(html.contains("<strong>2</strong> / 12"), "{html}");
     });
 }
+
+#[tokio::test]
+async fn camera_images_are_bound_by_sha256_and_cameras_register_over_the_api() {
+    each_backend!(|app| {
+        // A supervisor registers a camera over the API; a bad kind is refused by field.
+        let (cookie, csrf) = app.session(Role::Supervisor).await;
+        let put = |body: serde_json::Value| {
+            Request::post("/api/v1/cameras")
+                .header(header::COOKIE, cookie.clone())
+                .header("x-csrf-token", csrf.clone())
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap()
+        };
+        let cam = serde_json::json!({"id": "ANPR-704-8", "name": "ĐT704 Km 8", "kind": "anpr", "route": "ĐT704", "km": 8.0,
+            "lon": 109.06, "lat": 11.62, "direction": "Hai chiều", "owner_org_id": null, "vendor": "V", "status": "active"});
+        let resp = app.send(put(cam.clone())).await;
+        assert_eq!(resp.status(), 200);
+        let mut bad = cam.clone();
+        bad["kind"] = "drone".into();
+        let resp = app.send(put(bad)).await;
+        assert_eq!(resp.status(), 422);
+        let e: serde_json::Value = serde_json::from_str(&body_text(resp).await).unwrap();
+        assert_eq!(e["error"]["field"], "kind");
+        // The camera uploads an image, then a read naming it.
+        let png = b"\x89PNG\r\n\x1a\n-sample-plate-image-bytes".to_vec();
+        let resp = app
+            .send(
+                Request::post("/api/v1/plate-reads/images")
+                    .header(header::AUTHORIZATION, format!("Bearer {}", app.key_all))
+                    .body(Body::from(png.clone()))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(resp.status(), 200);
+        let v: serde_json::Value = serde_json::from_str(&body_text(resp).await).unwrap();
+        let sha = v["sha256"].as_str().unwrap().to_string();
+        let line = format!(
+            r#"{{"event_id":"img1","camera_id":"ANPR-704-8","read_at":"2026-11-25T08:00:00Z","plate":"79A12345","image_sha256":"{sha}"}}"#
+        );
+        let resp = app
+            .send(
+                Request::post("/api/v1/plate-reads")
+                    .header(header::AUTHORIZATION, format!("Bearer {}", app.key_all))
+                    .body(Body::from(line))
+                    .unwrap(),
+            )
+            .await;
+        let v: serde_json::Value = serde_json::from_str(&body_text(resp).await).unwrap();
+        assert_eq!(v["accepted"], 1, "{v}");
+        let (cookie, _) = app.session(Role::PoliceOfficer).await;
+        let resp = app
+            .send(
+                Request::get(format!("/enforcement/images/{sha}"))
+                    .header(header::COOKIE, cookie.clone())
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(resp.status(), 200);
+        assert_eq!(resp.headers()[header::CONTENT_TYPE], "image/png");
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        assert_eq!(bytes.as_ref(), png.as_slice());
+        // An image no read refers to is not served.
+        let other = "0".repeat(64);
+        let resp = app
+            .send(
+                Request::get(format!("/enforcement/images/{other}"))
+                    .header(header::COOKIE, cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(resp.status(), 404);
+        // The OpenALPR webhook shape goes through the same path.
+        let hook = serde_json::json!({"data_type": "alpr_group", "epoch_start": 1_795_568_400_000i64, "camera_id": "ANPR-704-8",
+            "best_plate_number": "85C123456", "best_confidence": 91.0, "best_uuid": "u-1"});
+        let resp = app
+            .send(
+                Request::post("/api/v1/plate-reads/alpr-group")
+                    .header(header::AUTHORIZATION, format!("Bearer {}", app.key_all))
+                    .body(Body::from(hook.to_string()))
+                    .unwrap(),
+            )
+            .await;
+        let v: serde_json::Value = serde_json::from_str(&body_text(resp).await).unwrap();
+        assert_eq!(v["accepted"], 1, "{v}");
+        assert_eq!(app.store().reads_count().await.unwrap(), 2);
+    });
+}
