@@ -13,6 +13,8 @@ use axum::http::{Method, Request, header};
 async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
     let org = app.store().org_by_code("UBND-XH").await.unwrap().id;
     let user = app.users[&Role::Analyst].id;
+    // Cameras and violation processing (issue 6): a case that exists.
+    let case = crate::enforcement::fixture_case(app).await;
     table()
         .iter()
         .filter(|r| r.spec.method == Method::GET)
@@ -26,13 +28,19 @@ async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
                 && ![".csv", ".xlsx", ".geojson", ".docx"].iter().any(|ext| p.ends_with(ext))
                 && !p.starts_with("/crashes/{id}")
                 && !p.starts_with("/files/")
+                // Cameras and violation processing (issue 6): images are bytes.
+                && !p.starts_with("/enforcement/images/")
         })
         .map(|(p, perm)| {
             let path = p
                 .replace("/admin/orgs/{id}", &format!("/admin/orgs/{org}"))
                 .replace("/admin/users/{id}", &format!("/admin/users/{user}"))
                 .replace("{scheme}/{code}", "old/586")
-                .replace("{module}", "plans");
+                .replace("{module}", "plans")
+                .replace(
+                    "/enforcement/cases/{id}",
+                    &format!("/enforcement/cases/{case}"),
+                );
             (path, perm)
         })
         .collect()
