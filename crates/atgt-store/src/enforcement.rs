@@ -480,7 +480,7 @@ impl Store {
                 &params![now, actor.name.clone()],
             )
             .await?;
-        let ids: Vec<i64> = match backend {
+        let mut ids: Vec<i64> = match backend {
             // The transaction holds SQLite's write lock: nobody else takes ids.
             crate::Backend::Sqlite => {
                 let first = tx
@@ -499,6 +499,8 @@ impl Store {
                 .map(|r| r.i64("id"))
                 .collect::<StoreResult<_>>()?,
         };
+        // Rows are hashed in id order, as verification reads them back.
+        ids.sort_unstable();
         let affected = match &mut tx {
             Tx::Sqlite(_) => {
                 let w = READ_WIDTH + 1;
