@@ -7,13 +7,13 @@
 #     under $BENCH_DIR) doing the same self-join on the same reads.
 #
 #   bench/ingest.sh [READS] [SECTION_READS]     (defaults 1000000 and 10000000)
-#   env: BATCH (reads per request, 10000), CLIENTS (concurrent requests, 2),
+#   env: BATCH (reads per request, 50000), CLIENTS (concurrent requests, 2),
 #        SKIP_PG=1, SKIP_SECTION=1, BENCH_ATGT_BIN (a release binary; skips the build)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 reads=${1:-1000000}
 section_reads=${2:-10000000}
-batch=${BATCH:-10000}
+batch=${BATCH:-50000}
 out=${BENCH_DIR:-/tmp/atgt-bench-ingest}
 mkdir -p "$out"
 # BENCH_ATGT_BIN=path/to/atgt skips the build (a release binary of this tree).
