@@ -181,6 +181,9 @@ pub enum Break {
     HeadMismatch { head_seq: i64, last_seq: i64 },
     /// Times go backwards between consecutive entries.
     TimeReversed { seq: i64 },
+    /// A row the chain seals (a read batch, a violation case) no longer matches the
+    /// hash its audit entry recorded: it was edited, added or removed directly.
+    RowAltered { table: String, id: String },
 }
 
 impl std::fmt::Display for Break {
@@ -202,6 +205,12 @@ impl std::fmt::Display for Break {
             ),
             Break::TimeReversed { seq } => {
                 write!(f, "entry {seq} is dated before the entry before it")
+            }
+            Break::RowAltered { table, id } => {
+                write!(
+                    f,
+                    "{table} {id} was altered (it no longer matches the audit chain)"
+                )
             }
         }
     }

@@ -151,10 +151,20 @@ pub enum Perm {
     SpotsRead,
     /// Record spots and move them through their lifecycle (survey, treatment, closure).
     SpotsManage,
+    // Cameras and violation processing (issue 6)
+    /// Send plate reads and camera images (machine clients with the `ingest` scope).
+    Ingest,
+    /// Cameras, reads, violation cases and their evidence (sensitive personal data).
+    EnforcementRead,
+    /// Act on violation cases: review, confirm, notices, decisions, patrol entries,
+    /// propose or approve (the approver's rank is checked by the workflow).
+    CasesWork,
+    /// Register cameras and sections, run the detection rules.
+    CamerasManage,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 25] = [
+    pub const ALL: [Perm; 29] = [
         Perm::Public,
         Perm::SignedIn,
         Perm::ReferenceRead,
@@ -183,6 +193,11 @@ impl Perm {
         // hotspots: black-spot screening (issue 5)
         Perm::SpotsRead,
         Perm::SpotsManage,
+        // Cameras and violation processing (issue 6)
+        Perm::Ingest,
+        Perm::EnforcementRead,
+        Perm::CasesWork,
+        Perm::CamerasManage,
     ];
 
     /// The API-key scope that grants this permission to a machine client, if any.
@@ -213,6 +228,9 @@ impl Perm {
             Perm::EventsRead => Some("events:read"),
             Perm::EventsWrite | Perm::DiversionsActivate => Some("events:write"),
             Perm::ParkingReport => Some("parking:report"),
+            // Cameras and violation processing (issue 6)
+            Perm::Ingest => Some("ingest"),
+            Perm::EnforcementRead | Perm::CasesWork | Perm::CamerasManage => None,
         }
     }
 }
@@ -274,6 +292,11 @@ pub fn allows(role: Role, perm: Perm) -> bool {
         // hotspots: black-spot screening (issue 5)
         SpotsRead => true,
         SpotsManage => matches!(role, Analyst | Supervisor | FocalOfficer),
+        // Cameras and violation processing (issue 6)
+        Ingest => role == Admin,
+        EnforcementRead => matches!(role, Admin | Leader | PoliceOfficer | Supervisor | Auditor),
+        CasesWork => matches!(role, PoliceOfficer | Supervisor),
+        CamerasManage => matches!(role, Admin | Supervisor),
     }
 }
 

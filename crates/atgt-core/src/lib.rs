@@ -22,3 +22,6 @@ pub mod plans;
 pub mod events;
 // hotspots: black-spot screening (issue 5)
 pub mod hotspots;
+// Cameras and violation processing (issue 6)
+pub mod enforcement;
+pub mod plates;

@@ -134,7 +134,14 @@ impl Store {
             }
         }
         let head = self.audit_head().await?;
-        match v.finish(head) {
+        let mut verdict = v.finish(head);
+        // Cameras and violation processing (issue 6): rows sealed by the chain.
+        if verdict.is_ok()
+            && let Some((table, id)) = self.enforcement_verify().await?
+        {
+            verdict = Err(Break::RowAltered { table, id });
+        }
+        match verdict {
             Ok((n, h)) => Ok(Verdict {
                 entries: n,
                 head: h,

@@ -33,6 +33,8 @@ pub mod plans;
 pub mod events;
 // hotspots: black-spot screening (issue 5)
 pub mod hotspots;
+// Cameras and violation processing (issue 6)
+pub mod enforcement;
 
 pub use db::{Backend, Db, Row, Tx, Value};
 pub use error::{StoreError, StoreResult};

@@ -37,6 +37,12 @@ const SQLITE: &[Migration] = &[
     migration!(5, "hotspots", "../migrations/sqlite/0005_hotspots.sql"),
     // plans and accountability (issue 7)
     migration!(6, "plans", "../migrations/sqlite/0006_plans.sql"),
+    // Cameras and violation processing (issue 6)
+    migration!(
+        7,
+        "enforcement",
+        "../migrations/sqlite/0007_enforcement.sql"
+    ),
     // events (issue 10)
     migration!(8, "events", "../migrations/sqlite/0008_events.sql"),
     // crash registry (issue 4): parts and versions clustered by crash
@@ -59,6 +65,12 @@ const POSTGRES: &[Migration] = &[
     migration!(5, "hotspots", "../migrations/postgres/0005_hotspots.sql"),
     // plans and accountability (issue 7)
     migration!(6, "plans", "../migrations/postgres/0006_plans.sql"),
+    // Cameras and violation processing (issue 6)
+    migration!(
+        7,
+        "enforcement",
+        "../migrations/postgres/0007_enforcement.sql"
+    ),
     // events (issue 10)
     migration!(8, "events", "../migrations/postgres/0008_events.sql"),
     // crash registry (issue 4): parts and versions clustered by crash

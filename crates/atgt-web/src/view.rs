@@ -81,7 +81,7 @@ impl PageCtx {
                 "plans" => "/plans",
                 "crashes" => "/crashes/dashboard",
                 "hotspots" => "/hotspots", // hotspots: black-spot screening (issue 5)
-                "enforcement" => "/m/enforcement",
+                "enforcement" => "/enforcement",
                 "registry" => "/m/registry",
                 "hazards" => "/m/hazards",
                 "events" => "/events", // events (issue 10)

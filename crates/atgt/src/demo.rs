@@ -514,7 +514,274 @@ pub async fn seed(store: &Store) -> anyhow::Result<bool> {
     }
     // plans and accountability (issue 7)
     seed_plans(store).await?;
+    // Cameras and violation processing (issue 6)
+    seed_enforcement(store).await?;
     Ok(true)
+}
+
+// Cameras and violation processing (issue 6)
+/// Sample cameras on QL1A and ĐT704 (a section-control pair, a red-light and an ANPR
+/// camera, a weigh-in-motion station), a day of synthetic reads with speeding and
+/// section-speed cases, and a few patrol cases (alcohol, overload, cơi nới thành thùng).
+#[allow(clippy::type_complexity)]
+async fn seed_enforcement(store: &Store) -> anyhow::Result<()> {
+    use atgt_store::enforcement::{Camera, NewCase};
+    let sys = Actor::system();
+    let police = store.org_by_code("CA-KH").await.ok().map(|o| o.id);
+    let cams: [(&str, &str, &str, &str, f64, f64, f64, &str); 5] = [
+        (
+            "CAM-QL1A-1525",
+            "QL1A Km 1525 (vào đoạn)",
+            "speed",
+            "QL1A",
+            1525.0,
+            109.075,
+            11.795,
+            "Bắc → Nam",
+        ),
+        (
+            "CAM-QL1A-1535",
+            "QL1A Km 1535 (ra đoạn)",
+            "speed",
+            "QL1A",
+            1535.0,
+            109.040,
+            11.745,
+            "Bắc → Nam",
+        ),
+        (
+            "WIM-QL1A-1530",
+            "Trạm cân động QL1A Km 1530",
+            "wim",
+            "QL1A",
+            1530.0,
+            109.058,
+            11.770,
+            "Hai chiều",
+        ),
+        (
+            "CAM-DT704-03",
+            "Nút giao ĐT704 Km 3",
+            "red_light",
+            "ĐT704",
+            3.0,
+            109.020,
+            11.601,
+            "Đông → Tây",
+        ),
+        (
+            "CAM-DT704-08",
+            "ĐT704 Km 8 (nhận dạng biển số)",
+            "anpr",
+            "ĐT704",
+            8.0,
+            109.065,
+            11.620,
+            "Hai chiều",
+        ),
+    ];
+    for (id, name, kind, route, km, lon, lat, dir) in cams {
+        store
+            .camera_put(
+                &sys,
+                &Camera {
+                    id: id.into(),
+                    name: name.into(),
+                    kind: kind.into(),
+                    route: Some(route.into()),
+                    km: Some(km),
+                    lon: Some(lon),
+                    lat: Some(lat),
+                    direction: dir.into(),
+                    owner_org_id: police,
+                    vendor: "Nhà cung cấp mẫu".into(),
+                    status: "active".into(),
+                    last_seen_us: None,
+                    uptime_pct: 0.0,
+                },
+            )
+            .await?;
+    }
+    store
+        .section_put(&sys, "CAM-QL1A-1525", "CAM-QL1A-1535", 10_000.0)
+        .await?;
+    // Yesterday, local time: 1,500 vehicles through the section, 80 at the junction.
+    let today = atgt_core::time::local_date(jiff::Timestamp::now());
+    let day = today
+        .yesterday()?
+        .to_datetime(jiff::civil::Time::midnight())
+        .to_zoned_datetime(atgt_core::time::vn_tz())?
+        .timestamp();
+    let start = atgt_core::time::to_micros(day);
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut rnd = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let mut lines = Vec::new();
+    let line = |cam: &str,
+                at_us: i64,
+                plate: &str,
+                speed: Option<f64>,
+                class: &str,
+                lines: &mut Vec<String>| {
+        let at = jiff::Timestamp::from_microsecond(at_us).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let speed = speed
+            .map(|s| format!(",\"speed_kmh\":{s:.1}"))
+            .unwrap_or_default();
+        lines.push(format!(
+            "{{\"event_id\":\"demo-{}\",\"camera_id\":\"{cam}\",\"read_at\":\"{at}\",\"plate\":\"{plate}\",\"plate_confidence\":93.0,\"vehicle_class\":\"{class}\"{speed}}}",
+            lines.len()
+        ));
+    };
+    for v in 0..1500u64 {
+        let class = ["car", "car", "truck", "motorbike"][rnd(4) as usize];
+        let province = ["79", "85", "51", "29"][rnd(4) as usize];
+        let series = if class == "motorbike" {
+            format!("{}1", ["B", "C", "D"][rnd(3) as usize])
+        } else {
+            ["A", "C", "LD", "K"][rnd(4) as usize].to_string()
+        };
+        let plate = format!("{province}{series}-{:03}.{:02}", rnd(1000), rnd(100));
+        let t0 = start + (v as i64) * 57_000_000 + rnd(20_000_000) as i64;
+        // Average speed over 10 km: mostly lawful, a few fast.
+        let avg = if rnd(25) == 0 {
+            100.0 + rnd(30) as f64
+        } else {
+            55.0 + rnd(25) as f64
+        };
+        let dt = (10.0 / avg * 3600.0 * 1e6) as i64;
+        let spot = |base: f64, r: u64| base - 8.0 + r as f64;
+        let (s1, s2) = (spot(avg, rnd(12)), spot(avg, rnd(12)));
+        line("CAM-QL1A-1525", t0, &plate, Some(s1), class, &mut lines);
+        line(
+            "CAM-QL1A-1535",
+            t0 + dt,
+            &plate,
+            Some(s2),
+            class,
+            &mut lines,
+        );
+        if v % 19 == 0 {
+            line(
+                "CAM-DT704-03",
+                t0 + 3_600_000_000,
+                &plate,
+                None,
+                class,
+                &mut lines,
+            );
+        }
+        if v % 7 == 0 {
+            line(
+                "CAM-DT704-08",
+                t0 + 1_800_000_000,
+                &plate,
+                None,
+                class,
+                &mut lines,
+            );
+        }
+    }
+    // Plates the camera could not read are kept for review.
+    line(
+        "CAM-DT704-08",
+        start + 40_000_000_000,
+        "8?C-1??",
+        None,
+        "car",
+        &mut lines,
+    );
+    let rows = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            (
+                i + 1,
+                atgt_core::enforcement::parse_read(l).map_err(|e| {
+                    atgt_store::enforcement::LineReject {
+                        line: i + 1,
+                        field: e.field.into(),
+                        key: e.key.into(),
+                        reason: String::new(),
+                    }
+                }),
+            )
+        })
+        .collect();
+    let camera_vendor = Actor::api_key(0, "camera-demo");
+    let rep = store.ingest_reads(&camera_vendor, rows).await?;
+    if !rep.rejected.is_empty() {
+        anyhow::bail!("sample reads rejected: {:?}", rep.rejected.first());
+    }
+    store
+        .detect(&sys, start, start + 2 * 86_400_000_000)
+        .await?;
+    // Patrol cases by the demo traffic police officer.
+    let officer = store.user_by_username("csgt").await.ok();
+    let actor = officer
+        .as_ref()
+        .map(|u| Actor::user(u.id, &u.username))
+        .unwrap_or_else(Actor::system);
+    let catalog = store.catalog().await?;
+    let patrol: [(&str, &str, &str, Option<f64>, &str, &str); 4] = [
+        (
+            "79B1-234.56",
+            "alcohol",
+            "motorbike",
+            Some(0.32),
+            "790100000001",
+            "ĐT704 Km 2, tổ tuần tra kiểm soát",
+        ),
+        (
+            "85A-111.22",
+            "alcohol",
+            "car",
+            Some(0.45),
+            "850100000002",
+            "QL1A Km 1528",
+        ),
+        (
+            "79C-456.78",
+            "bed_extension",
+            "truck",
+            None,
+            "",
+            "Trạm cân QL1A Km 1530: thùng cơi nới 40 cm",
+        ),
+        (
+            "51C-789.01",
+            "overload",
+            "truck",
+            Some(42.0),
+            "510100000003",
+            "Trạm cân QL1A Km 1530: vượt 42% tải trọng",
+        ),
+    ];
+    let mut new = Vec::new();
+    for (i, (plate, group, vehicle, measured, licence, place)) in patrol.into_iter().enumerate() {
+        let p = atgt_core::plates::Plate::parse(plate);
+        let b = catalog
+            .select(group, vehicle, measured)
+            .ok_or_else(|| anyhow::anyhow!("no band for {group}"))?;
+        new.push(NewCase {
+            kind: "patrol".into(),
+            dedup_key: format!("demo-patrol-{i}"),
+            plate_key: p.key(),
+            plate_display: p.display(),
+            camera_id: None,
+            detected_at_us: start + (10 + i as i64) * 3_600_000_000,
+            behaviour: b.code.clone(),
+            measured,
+            evidence: serde_json::json!({"measured": measured, "place": place}),
+            licence_no: (!licence.is_empty()).then(|| licence.to_string()),
+            officer_id: officer.as_ref().map(|u| u.id),
+        });
+    }
+    store.cases_open(&actor, new).await?;
+    Ok(())
 }
 
 // plans and accountability (issue 7)

@@ -120,6 +120,52 @@ enum Cmd {
         #[command(subcommand)]
         cmd: ScreenCmd,
     },
+    // Cameras and violation processing (issue 6)
+    /// The camera register.
+    Camera {
+        #[command(subcommand)]
+        cmd: CameraCmd,
+    },
+}
+
+// Cameras and violation processing (issue 6)
+#[derive(Subcommand)]
+enum CameraCmd {
+    /// Register (or update) a camera.
+    Add {
+        #[arg(long, env = "ATGT_DATABASE")]
+        database: Option<String>,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// speed, red_light, anpr, surveillance, wim.
+        #[arg(long, default_value = "speed")]
+        kind: String,
+        #[arg(long)]
+        route: Option<String>,
+        #[arg(long)]
+        km: Option<f64>,
+        #[arg(long)]
+        lon: Option<f64>,
+        #[arg(long)]
+        lat: Option<f64>,
+        #[arg(long, default_value = "")]
+        direction: String,
+        #[arg(long, default_value = "")]
+        vendor: String,
+    },
+    /// Declare a section (average-speed control) from an entry to an exit camera.
+    Section {
+        #[arg(long, env = "ATGT_DATABASE")]
+        database: Option<String>,
+        #[arg(long)]
+        entry: String,
+        #[arg(long)]
+        exit: String,
+        #[arg(long)]
+        length_m: f64,
+    },
 }
 
 // hotspots: black-spot screening (issue 5)
@@ -206,6 +252,37 @@ enum BenchCmd {
         scale: u32,
         #[arg(long, default_value_t = 20)]
         runs: usize,
+    },
+    // Cameras and violation processing (issue 6)
+    /// Send N synthetic reads over HTTP in batches to a running server (durable acks).
+    Ingest {
+        /// Base URL of the server, e.g. http://127.0.0.1:8080.
+        #[arg(long)]
+        url: String,
+        /// An API key with the `ingest` scope.
+        #[arg(long, env = "ATGT_KEY")]
+        key: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        reads: usize,
+        #[arg(long, default_value_t = 10_000)]
+        batch: usize,
+        /// Concurrent requests.
+        #[arg(long, default_value_t = 2)]
+        clients: usize,
+        /// Also write the same rows as CSV (for the sqlite3 .import comparison).
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        /// Prefix of event ids (so runs do not collide).
+        #[arg(long, default_value = "b")]
+        prefix: String,
+    },
+    /// Section-speed matching of N synthetic reads in memory; writes them as CSV for
+    /// the DuckDB comparison.
+    Section {
+        #[arg(long, default_value_t = 10_000_000)]
+        reads: usize,
+        #[arg(long)]
+        csv: Option<PathBuf>,
     },
 }
 
@@ -663,6 +740,81 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             prepare_sqlite(&database)?;
             bench_events::events(&database, incidents, reports, runs).await?;
+        }
+        // Cameras and violation processing (issue 6)
+        Cmd::Bench {
+            cmd:
+                BenchCmd::Ingest {
+                    url,
+                    key,
+                    reads,
+                    batch,
+                    clients,
+                    csv,
+                    prefix,
+                },
+        } => {
+            bench::ingest(&url, &key, reads, batch, clients, csv.as_deref(), &prefix).await?;
+        }
+        Cmd::Bench {
+            cmd: BenchCmd::Section { reads, csv },
+        } => {
+            bench::section(reads, csv.as_deref())?;
+        }
+        Cmd::Camera {
+            cmd:
+                CameraCmd::Add {
+                    database,
+                    id,
+                    name,
+                    kind,
+                    route,
+                    km,
+                    lon,
+                    lat,
+                    direction,
+                    vendor,
+                },
+        } => {
+            let store = Store::open_current(&db_url(database, &cfg)).await?;
+            let c = store
+                .camera_put(
+                    &Actor::system(),
+                    &atgt_store::enforcement::Camera {
+                        id,
+                        name,
+                        kind,
+                        route,
+                        km,
+                        lon,
+                        lat,
+                        direction,
+                        owner_org_id: None,
+                        vendor,
+                        status: "active".into(),
+                        last_seen_us: None,
+                        uptime_pct: 0.0,
+                    },
+                )
+                .await
+                .map_err(explain)?;
+            println!("camera {} registered: {}", c.id, c.name);
+        }
+        Cmd::Camera {
+            cmd:
+                CameraCmd::Section {
+                    database,
+                    entry,
+                    exit,
+                    length_m,
+                },
+        } => {
+            let store = Store::open_current(&db_url(database, &cfg)).await?;
+            store
+                .section_put(&Actor::system(), &entry, &exit, length_m)
+                .await
+                .map_err(explain)?;
+            println!("section {entry} → {exit} ({length_m} m) registered");
         }
         Cmd::Config {
             cmd: ConfigCmd::Default,

@@ -19,6 +19,8 @@ pub mod plans;
 pub mod events;
 // hotspots: black-spot screening (issue 5)
 pub mod hotspots;
+// Cameras and violation processing (issue 6)
+pub mod enforcement;
 
 use axum::Json;
 use serde::Serialize;
@@ -114,6 +116,17 @@ impl Modify for SecurityAddon {
         hotspots::list,
         hotspots::get,
         hotspots::screening,
+        // Cameras and violation processing (issue 6)
+        enforcement::ingest,
+        enforcement::alpr_group,
+        enforcement::image,
+        enforcement::heartbeat,
+        enforcement::cameras,
+        enforcement::camera_put,
+        enforcement::cases,
+        enforcement::case,
+        enforcement::act,
+        enforcement::detect,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&SecurityAddon)

@@ -17,6 +17,8 @@ pub mod plans;
 pub mod events;
 // hotspots: black-spot screening (issue 5)
 pub mod hotspots;
+// Cameras and violation processing (issue 6)
+pub mod enforcement;
 
 /// A page number and size from query parameters.
 #[derive(Debug, Clone, serde::Deserialize, Default)]

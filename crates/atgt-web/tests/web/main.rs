@@ -6,6 +6,8 @@ mod helpers;
 mod api;
 mod auth;
 mod crashes;
+// Cameras and violation processing (issue 6)
+mod enforcement;
 mod pages;
 // plans and accountability (issue 7)
 mod plans;

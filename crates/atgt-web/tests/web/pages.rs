@@ -13,6 +13,8 @@ use axum::http::{Method, Request, header};
 async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
     let org = app.store().org_by_code("UBND-XH").await.unwrap().id;
     let user = app.users[&Role::Analyst].id;
+    // Cameras and violation processing (issue 6): a case that exists.
+    let case = crate::enforcement::fixture_case(app).await;
     // plans and accountability (issue 7): the seed plan and one of its tasks.
     atgt_store::testkit::plan_units(app.store()).await;
     let plan = app
@@ -63,6 +65,8 @@ async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
                 && ![".csv", ".xlsx", ".geojson", ".docx"].iter().any(|ext| p.ends_with(ext))
                 && !p.starts_with("/crashes/{id}")
                 && !p.starts_with("/files/")
+                // Cameras and violation processing (issue 6): images are bytes.
+                && !p.starts_with("/enforcement/images/")
                 // plans and accountability (issue 7): downloads are checked by the plans tests.
                 && !p.starts_with("/plans/files/")
                 && !p.starts_with("/plans/{id}/reports/")
@@ -88,7 +92,12 @@ async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
                     &format!("/events/diversions/{diversion}"),
                 )
                 // hotspots: black-spot screening (issue 5)
-                .replace("/hotspots/{id}", &format!("/hotspots/{spot}"));
+                .replace("/hotspots/{id}", &format!("/hotspots/{spot}"))
+                // Cameras and violation processing (issue 6)
+                .replace(
+                    "/enforcement/cases/{id}",
+                    &format!("/enforcement/cases/{case}"),
+                );
             (path, perm)
         })
         .collect()

@@ -31,6 +31,13 @@ async fn concrete(app: &TestApp, spec: &RouteSpec) -> String {
         .unwrap()
         .id;
     let mut p = spec.path.to_string();
+    // Cameras and violation processing (issue 6): a camera and a case that exist.
+    if p.contains("/cases/{id}") || p.contains("/cameras/{id}") {
+        let case = crate::enforcement::fixture_case(app).await;
+        return p
+            .replace("/cases/{id}", &format!("/cases/{case}"))
+            .replace("/cameras/{id}", "/cameras/CAM-QL1A-1530");
+    }
     // plans and accountability (issue 7): the seed plan and one of its tasks.
     if p.contains("/plans/") || p.contains("/tasks/") {
         atgt_store::testkit::plan_units(app.store()).await;

@@ -4,6 +4,8 @@
 mod commands;
 // plans and accountability (issue 7)
 mod plans;
+// Cameras and violation processing (issue 6)
+mod enforcement;
 mod support;
 mod ui;
 // events (issue 10)
