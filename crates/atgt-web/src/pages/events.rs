@@ -214,7 +214,11 @@ fn options(ctx: &PageCtx, prefix: &str, codes: &[&str]) -> Vec<(String, String)>
 }
 
 /// Duration statistics as label/value lines for a table.
-fn duration_lines(ctx: &PageCtx, d: &DurationStats, with_threshold: bool) -> Vec<(String, String)> {
+pub(crate) fn duration_lines(
+    ctx: &PageCtx,
+    d: &DurationStats,
+    with_threshold: bool,
+) -> Vec<(String, String)> {
     let l = ctx.lang;
     let mut v = vec![
         (ctx.t("events.stat_count"), format_int(d.count, l)),
@@ -470,7 +474,7 @@ fn pct(lang: Lang, p: f64) -> String {
     format!("{s}%")
 }
 
-fn occ_rows(ctx: &PageCtx, occ: &[AreaOccupancy]) -> Vec<OccRow> {
+pub(crate) fn occ_rows(ctx: &PageCtx, occ: &[AreaOccupancy]) -> Vec<OccRow> {
     occ.iter()
         .map(|o| OccRow {
             id: o.area.id,

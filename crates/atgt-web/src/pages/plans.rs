@@ -1003,6 +1003,10 @@ struct LeaderView {
     from: String,
     to: String,
     units: Vec<UnitLine>,
+    // events (issue 10): congestion and parking in the same period
+    congestion: Vec<(String, String)>,
+    ongoing: i64,
+    parking: Vec<super::events::OccRow>,
 }
 
 fn period(q: &PeriodQuery) -> AppResult<(Date, Date)> {
@@ -1096,9 +1100,14 @@ pub async fn leader(
 ) -> AppResult<Response> {
     let (from, to) = period(&q)?;
     let plan = opt_id(q.plan.as_deref().unwrap_or("").trim(), "plan")?;
+    let congestion = st.store.congestion_stats(from, to).await?;
+    let occupancy = st.store.parking_occupancy(from, to).await?;
     let v = LeaderView {
         plans: st.store.plans(None).await?,
         units: unit_lines(&st, plan, from, to, ctx.lang).await?,
+        congestion: super::events::duration_lines(&ctx, &congestion.durations, true),
+        ongoing: congestion.ongoing,
+        parking: super::events::occ_rows(&ctx, &occupancy),
         plan,
         from: from.to_string(),
         to: to.to_string(),

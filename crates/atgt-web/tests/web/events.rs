@@ -471,3 +471,36 @@ async fn peak_report_reads_back_as_docx_and_xlsx() {
         assert_eq!(inc.rows().count(), 3);
     });
 }
+
+/// The leader view shows the congestion and the parking figures of its period beside
+/// the units' tasks and the three criteria (issue 10: "these figures in the leader
+/// view").
+#[tokio::test]
+async fn the_leader_view_carries_congestion_and_parking_figures() {
+    each_backend!(|app| {
+        seed(&app).await;
+        let (status, html) = app
+            .get_as(
+                Some(Role::Leader),
+                "/plans/leader?from=2026-04-01&to=2026-05-31",
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Thống kê thời gian ùn tắc"), "{html}");
+        // Two incidents (20 and 90 minutes), the longest 90 minutes.
+        assert!(
+            html.contains(r#"<th scope="row">Số vụ</th><td class="num">2</td>"#),
+            "{html}"
+        );
+        assert!(html.contains("Lâu nhất") && html.contains("90 phút"));
+        assert!(html.contains("Bãi xe biển Ninh Chữ"));
+        // Another period: no incidents.
+        let (_, html) = app
+            .get_as(
+                Some(Role::Leader),
+                "/plans/leader?from=2025-04-01&to=2025-05-31",
+            )
+            .await;
+        assert!(html.contains(r#"<th scope="row">Số vụ</th><td class="num">0</td>"#));
+    });
+}
