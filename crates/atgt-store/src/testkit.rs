@@ -223,159 +223,36 @@ impl Drop for TestDb {
 }
 
 // plans and accountability (issue 7)
-/// The units the seed plan names (as in the demo, fewer fields), for tests that load it:
-/// (code, name, kind, scheme, admin code, parent code).
-pub const PLAN_UNITS: &[(&str, &str, &str, &str, &str, &str)] = &[
-    (
-        "TU-NT",
-        "Tỉnh ủy Ninh Thuận",
-        "party_committee",
-        "old",
-        "58",
-        "",
-    ),
-    (
-        "HU-NH",
-        "Ban Thường vụ Huyện ủy Ninh Hải",
-        "party_committee",
-        "old",
-        "586",
-        "TU-NT",
-    ),
-    (
-        "BTG-HU-NH",
-        "Ban Tuyên giáo Huyện ủy Ninh Hải",
-        "party_board",
-        "old",
-        "586",
-        "HU-NH",
-    ),
-    (
-        "VP-HU-NH",
-        "Văn phòng Huyện ủy Ninh Hải",
-        "party_board",
-        "old",
-        "586",
-        "HU-NH",
-    ),
-    (
-        "DUCA-NH",
-        "Đảng ủy Công an huyện Ninh Hải",
-        "party_organisation",
-        "old",
-        "586",
-        "HU-NH",
-    ),
-    (
-        "CA-NH",
-        "Công an huyện Ninh Hải",
-        "police",
-        "old",
-        "586",
-        "",
-    ),
-    (
-        "UBND-NH",
-        "Ủy ban nhân dân huyện Ninh Hải",
-        "peoples_committee",
-        "old",
-        "586",
-        "",
-    ),
-    (
-        "PKTHT-NH",
-        "Phòng Kinh tế và Hạ tầng huyện Ninh Hải",
-        "department",
-        "old",
-        "586",
-        "UBND-NH",
-    ),
-    (
-        "PVHTT-NH",
-        "Phòng Văn hóa và Thông tin huyện Ninh Hải",
-        "department",
-        "old",
-        "586",
-        "UBND-NH",
-    ),
-    (
-        "PGDDT-NH",
-        "Phòng Giáo dục và Đào tạo huyện Ninh Hải",
-        "department",
-        "old",
-        "586",
-        "UBND-NH",
-    ),
-    (
-        "MTTQ-NH",
-        "Ủy ban Mặt trận Tổ quốc Việt Nam huyện Ninh Hải",
-        "front",
-        "old",
-        "586",
-        "",
-    ),
-    (
-        "HD-NH",
-        "Huyện đoàn Ninh Hải",
-        "mass_organisation",
-        "old",
-        "586",
-        "",
-    ),
-    (
-        "HLHPN-NH",
-        "Hội Liên hiệp Phụ nữ huyện Ninh Hải",
-        "mass_organisation",
-        "old",
-        "586",
-        "",
-    ),
-    (
-        "HND-NH",
-        "Hội Nông dân huyện Ninh Hải",
-        "mass_organisation",
-        "old",
-        "586",
-        "",
-    ),
-    (
-        "HCCB-NH",
-        "Hội Cựu chiến binh huyện Ninh Hải",
-        "mass_organisation",
-        "old",
-        "586",
-        "",
-    ),
-    (
-        "LDLD-NH",
-        "Liên đoàn Lao động huyện Ninh Hải",
-        "mass_organisation",
-        "old",
-        "586",
-        "",
-    ),
-    (
-        "TU-KH",
-        "Tỉnh ủy Khánh Hòa",
-        "party_committee",
-        "new",
-        "56",
-        "",
-    ),
-    (
-        "DU-XH",
-        "Đảng ủy xã Xuân Hải",
-        "party_committee",
-        "new",
-        "22861",
-        "TU-KH",
-    ),
+/// The codes of the sample units ([`atgt_core::org::SAMPLE_ORGS`]) the seed plan names,
+/// for tests that load it.
+pub const PLAN_UNIT_CODES: &[&str] = &[
+    "TU-NT",
+    "HU-NH",
+    "BTG-HU-NH",
+    "VP-HU-NH",
+    "DUCA-NH",
+    "CA-NH",
+    "UBND-NH",
+    "PKTHT-NH",
+    "PVHTT-NH",
+    "PGDDT-NH",
+    "MTTQ-NH",
+    "HD-NH",
+    "HLHPN-NH",
+    "HND-NH",
+    "HCCB-NH",
+    "LDLD-NH",
+    "TU-KH",
+    "DU-XH",
 ];
 
-/// Creates the [`PLAN_UNITS`] that do not exist yet.
+/// Creates the [`PLAN_UNIT_CODES`] units that do not exist yet.
 pub async fn plan_units(store: &Store) {
     let sys = atgt_core::audit::Actor::system();
-    for (code, name, kind, scheme, admin, parent) in PLAN_UNITS {
+    let units = atgt_core::org::SAMPLE_ORGS
+        .iter()
+        .filter(|u| PLAN_UNIT_CODES.contains(&u.0));
+    for (code, name, kind, scheme, admin, parent) in units {
         if store.org_by_code(code).await.is_ok() {
             continue;
         }
