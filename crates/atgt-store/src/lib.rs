@@ -35,6 +35,9 @@ pub mod events;
 pub mod hotspots;
 // Cameras and violation processing (issue 6)
 pub mod enforcement;
+// plans follow-up (issue 7): unit e-mail for reminders, task links
+pub mod plans_links;
+pub mod plans_mail;
 
 pub use db::{Backend, Db, Row, Tx, Value};
 pub use error::{StoreError, StoreResult};

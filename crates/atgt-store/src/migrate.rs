@@ -51,6 +51,12 @@ const SQLITE: &[Migration] = &[
         "crash_parts_clustered",
         "../migrations/sqlite/0009_crash_parts_clustered.sql"
     ),
+    // plans follow-up (issue 7): unit e-mail, task links
+    migration!(
+        10,
+        "plans_mail_links",
+        "../migrations/sqlite/0010_plans_mail_links.sql"
+    ),
 ];
 const POSTGRES: &[Migration] = &[
     migration!(
@@ -78,6 +84,12 @@ const POSTGRES: &[Migration] = &[
         9,
         "crash_parts_clustered",
         "../migrations/postgres/0009_crash_parts_clustered.sql"
+    ),
+    // plans follow-up (issue 7): unit e-mail, task links
+    migration!(
+        10,
+        "plans_mail_links",
+        "../migrations/postgres/0010_plans_mail_links.sql"
     ),
 ];
 

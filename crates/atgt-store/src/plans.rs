@@ -250,7 +250,7 @@ pub struct ReminderRecord {
     pub due_key: String,
     pub due_on: String,
     pub days: i64,
-    /// "sent", "not_configured" or "failed: …".
+    /// "not_configured", "sent to x@y", "SMTP error: …" or why no mail was sent.
     pub email: String,
     pub at_us: i64,
 }
@@ -1373,10 +1373,25 @@ impl Store {
         list: &[Reminder],
         email: &str,
     ) -> StoreResult<Vec<Reminder>> {
+        let each: Vec<(Reminder, String)> = list
+            .iter()
+            .map(|r| (r.clone(), email.to_string()))
+            .collect();
+        self.reminders_record_each(actor, &each).await
+    }
+
+    /// Records reminders, each with what happened to its own e-mail copy ("sent to
+    /// x@y", "SMTP error: …", "not_configured"); each (task, unit, kind, deadline) once.
+    pub async fn reminders_record_each(
+        &self,
+        actor: &Actor,
+        list: &[(Reminder, String)],
+    ) -> StoreResult<Vec<Reminder>> {
         let mut tx = self.db.begin().await?;
         let now = now_us();
         let mut recorded = Vec::new();
-        for r in list {
+        for (r, email) in list {
+            let email = email.as_str();
             let n = tx
                 .execute(
                     "INSERT INTO task_reminders (task_id, org_id, kind, due_key, due_on, days, email, at_us)

@@ -22,6 +22,8 @@ pub mod tabular;
 pub mod view;
 // events: the peak-period report (issue 10)
 pub mod events_report;
+// plans follow-up (issue 7): reminder e-mails over plain SMTP
+pub mod smtp;
 
 pub use state::{AppState, WebConfig};
 

@@ -331,6 +331,19 @@ pub fn table() -> Vec<Route> {
             PlansManage,
             pages::plans::status_set,
         ),
+        // plans follow-up (issue 7): task links to black spots and areas
+        route(
+            M::POST,
+            "/tasks/{id}/links",
+            PlansManage,
+            pages::plans_links::link_add,
+        ),
+        route(
+            M::POST,
+            "/tasks/{id}/links/remove",
+            PlansManage,
+            pages::plans_links::link_remove,
+        ),
         // JSON API
         route(M::GET, "/api/v1/openapi.json", Public, api::openapi_json),
         route(M::GET, "/api/v1/me", SignedIn, api::me::me),

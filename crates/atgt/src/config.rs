@@ -19,6 +19,13 @@ pub struct Config {
     pub listen: String,
     pub log: LogConfig,
     pub web: WebConfig,
+    // plans follow-up (issue 7): reminder e-mails
+    /// SMTP relay for reminder e-mails (plain SMTP, no TLS); empty: in-app reminders only.
+    pub smtp_host: String,
+    /// Port of the SMTP relay.
+    pub smtp_port: u16,
+    /// Sender address of reminder e-mails.
+    pub smtp_from: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -46,6 +53,10 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             log: LogConfig::default(),
             web: WebConfig::default(),
+            // plans follow-up (issue 7)
+            smtp_host: String::new(),
+            smtp_port: 25,
+            smtp_from: "atgt@localhost".into(),
         }
     }
 }
@@ -61,6 +72,10 @@ const KNOWN_ENV: &[&str] = &[
     "ATGT_TEST_SQLITE_ONLY",
     "ATGT_PG_PORT",
     "ATGT_PG_DATA",
+    // plans follow-up (issue 7)
+    "ATGT_SMTP_HOST",
+    "ATGT_SMTP_PORT",
+    "ATGT_SMTP_FROM",
 ];
 
 impl Config {
@@ -80,7 +95,11 @@ impl Config {
         // settings, typos) are warned about at start, not fatal.
         fig = fig.merge(Env::prefixed("ATGT_").split("__").filter(|k| {
             let k = k.as_str().to_ascii_lowercase();
-            k == "database" || k == "listen" || k.starts_with("log.") || k.starts_with("web.")
+            k == "database"
+                || k == "listen"
+                || k.starts_with("smtp_")
+                || k.starts_with("log.")
+                || k.starts_with("web.")
         }));
         let cfg: Config = fig
             .extract()
@@ -115,6 +134,15 @@ impl Config {
              # (nested keys joined by __, e.g. ATGT_WEB__SECURE_COOKIES=false); the environment\n\
              # overrides this file, and command-line flags override both.\n\n{body}"
         ))
+    }
+
+    /// The SMTP relay for reminder e-mails, when one is configured.
+    pub fn smtp(&self) -> Option<atgt_web::smtp::SmtpConfig> {
+        (!self.smtp_host.trim().is_empty()).then(|| atgt_web::smtp::SmtpConfig {
+            host: self.smtp_host.trim().to_string(),
+            port: self.smtp_port,
+            from: self.smtp_from.trim().to_string(),
+        })
     }
 
     /// The configuration with any database password hidden.

@@ -206,6 +206,17 @@ enum PlansCmd {
         #[arg(long, default_value_t = 7)]
         escalate_after_days: i64,
     },
+    // plans follow-up (issue 7): reminder e-mails
+    /// Set (or, with an empty --email, clear) the address a unit's reminders are mailed to.
+    UnitEmail {
+        #[arg(long, env = "ATGT_DATABASE")]
+        database: Option<String>,
+        /// The unit's code.
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -832,7 +843,37 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
         } => {
             let store = Store::open_current(&db_url(database, &cfg)).await?;
-            plans_remind(&store, now.as_deref(), due_soon_days, escalate_after_days).await?;
+            plans_remind(
+                &store,
+                now.as_deref(),
+                due_soon_days,
+                escalate_after_days,
+                cfg.smtp().as_ref(),
+            )
+            .await?;
+        }
+        // plans follow-up (issue 7): reminder e-mails
+        Cmd::Plans {
+            cmd:
+                PlansCmd::UnitEmail {
+                    database,
+                    unit,
+                    email,
+                },
+        } => {
+            let store = Store::open_current(&db_url(database, &cfg)).await?;
+            store
+                .org_email_set(&atgt_core::audit::Actor::system(), &unit, &email)
+                .await
+                .map_err(explain)?;
+            println!(
+                "{unit}: {}",
+                if email.trim().is_empty() {
+                    "-"
+                } else {
+                    email.trim()
+                }
+            );
         }
         // hotspots: black-spot screening (issue 5)
         Cmd::Screen {
@@ -940,6 +981,7 @@ async fn plans_remind(
     now: Option<&str>,
     due_soon_days: i64,
     escalate_after_days: i64,
+    smtp: Option<&atgt_web::smtp::SmtpConfig>,
 ) -> anyhow::Result<()> {
     use atgt_core::plans::{FixedClock, UrgeConfig};
     let at: jiff::Timestamp = match now {
@@ -953,15 +995,19 @@ async fn plans_remind(
         escalate_after_days,
     };
     let actor = atgt_core::audit::Actor::system();
-    let sent = store
-        .plans_urge(&actor, &FixedClock(at), &cfg)
+    let sent = atgt_web::smtp::urge(store, &actor, &FixedClock(at), &cfg, smtp)
         .await
         .map_err(explain)?;
-    for r in &sent {
+    for (r, mail) in &sent {
         let task = store.task(r.task_id).await?;
         let unit = store.org(r.org_id).await?;
+        let mail = if mail == "not_configured" {
+            "chưa cấu hình"
+        } else {
+            mail.as_str()
+        };
         println!(
-            "{}: #{} {} → {} ({} {}, {} ngày; thư điện tử: chưa cấu hình)",
+            "{}: #{} {} → {} ({} {}, {} ngày; thư điện tử: {mail})",
             atgt_core::i18n::t(Lang::Vi, &r.kind.label_key()),
             task.id,
             task.title,

@@ -35,6 +35,8 @@ pub struct TaskDetail {
     pub task: Task,
     pub reports: Vec<TaskReport>,
     pub lead_changes: Vec<LeadChange>,
+    /// plans follow-up (issue 7): linked black spots and areas with live figures.
+    pub links: Vec<atgt_store::plans_links::TaskLink>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -116,5 +118,9 @@ pub async fn task(State(st): State<AppState>, Path(id): Path<i64>) -> AppResult<
         task: st.store.task(id).await?,
         reports: st.store.task_reports(id).await?,
         lead_changes: st.store.task_lead_changes(id).await?,
+        links: st
+            .store
+            .task_links(id, atgt_core::time::local_date(jiff::Timestamp::now()))
+            .await?,
     }))
 }

@@ -19,6 +19,8 @@ pub mod events;
 pub mod hotspots;
 // Cameras and violation processing (issue 6)
 pub mod enforcement;
+// plans follow-up (issue 7): task links
+pub mod plans_links;
 
 /// A page number and size from query parameters.
 #[derive(Debug, Clone, serde::Deserialize, Default)]

@@ -33,7 +33,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use std::collections::HashMap;
 
-fn today() -> Date {
+pub(crate) fn today() -> Date {
     atgt_core::time::local_date(jiff::Timestamp::now())
 }
 
@@ -665,6 +665,9 @@ struct TaskView {
     comments: Vec<TaskComment>,
     changes: Vec<LeadChange>,
     reminders: Vec<ReminderRecord>,
+    // plans follow-up (issue 7): links to black spots and areas
+    links: Vec<atgt_store::plans_links::TaskLink>,
+    spots: Vec<atgt_store::hotspots::Spot>,
     orgs: Vec<Org>,
     /// The units the signed-in person may report for.
     report_units: Vec<(i64, String)>,
@@ -712,6 +715,8 @@ async fn task_view(
         comments: st.store.task_comments(id).await?,
         changes: st.store.task_lead_changes(id).await?,
         reminders: st.store.reminders(Some(id), 50).await?,
+        links: st.store.task_links(id, today()).await?,
+        spots: st.store.spots(&Default::default()).await?,
         orgs: all_orgs(st).await?,
         report_units,
         period_hint,
@@ -738,7 +743,7 @@ pub async fn task_show(
     task_view(&st, ctx, &p, id, None).await
 }
 
-async fn or_task_page(
+pub(crate) async fn or_task_page(
     st: &AppState,
     ctx: PageCtx,
     p: &Principal,

@@ -16,3 +16,6 @@ mod routes;
 mod events;
 // hotspots: black-spot screening (issue 5)
 mod hotspots;
+// plans follow-up (issue 7): reminder e-mails, task links
+mod plans_links;
+mod plans_mail;

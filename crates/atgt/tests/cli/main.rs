@@ -12,3 +12,5 @@ mod ui;
 mod events;
 // hotspots: black-spot screening (issue 5)
 mod hotspots;
+// plans follow-up (issue 7): reminder e-mails
+mod plans_mail;
