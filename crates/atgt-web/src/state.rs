@@ -54,6 +54,9 @@ pub struct AppState {
     pub limiter: Arc<LoginLimiter>,
     pub metrics: Arc<Metrics>,
     pub files: crate::files::FileStore,
+    /// Where reminder e-mails go out (the top-level `smtp_*` settings); none means
+    /// in-app reminders only.
+    pub smtp: Option<Arc<crate::smtp::SmtpConfig>>,
 }
 
 impl AppState {
@@ -65,6 +68,13 @@ impl AppState {
             config: Arc::new(config),
             limiter: Arc::new(limiter),
             metrics: Arc::new(Metrics::new()),
+            smtp: None,
         }
+    }
+
+    /// The same state, sending reminder e-mails through `smtp` when given.
+    pub fn with_smtp(mut self, smtp: Option<crate::smtp::SmtpConfig>) -> AppState {
+        self.smtp = smtp.map(Arc::new);
+        self
     }
 }

@@ -481,7 +481,7 @@ async fn serve(
         println!("{}", b.replace("{url}", &format!("http://{addr}")));
     }
     tracing::info!(%addr, backend = ?store.backend(), "serving");
-    let state = AppState::new(store.clone(), cfg.web.clone());
+    let state = AppState::new(store.clone(), cfg.web.clone()).with_smtp(cfg.smtp());
     atgt_web::serve(listener, state, shutdown).await?;
     store.db.close().await;
     Ok(())

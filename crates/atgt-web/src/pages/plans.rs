@@ -925,9 +925,14 @@ pub async fn urging(State(st): State<AppState>, ctx: PageCtx) -> AppResult<Respo
 }
 
 pub async fn urging_run(State(st): State<AppState>, Current(p): Current) -> AppResult<Response> {
-    st.store
-        .plans_urge(&p.actor(), &SystemClock, &UrgeConfig::default())
-        .await?;
+    crate::smtp::urge(
+        &st.store,
+        &p.actor(),
+        &SystemClock,
+        &UrgeConfig::default(),
+        st.smtp.as_deref(),
+    )
+    .await?;
     Ok(redirect_with_flash("/plans/urging", "plans.urging_done"))
 }
 

@@ -228,3 +228,36 @@ async fn a_bad_unit_address_is_refused_naming_the_field() {
         );
     });
 }
+
+/// The "send reminders now" button on the urging page mails through the server the
+/// program was configured with, like `atgt plans remind`.
+#[tokio::test]
+async fn the_urging_button_mails_through_the_configured_server() {
+    for backend in atgt_store::testkit::backends() {
+        let mut app = TestApp::new(backend).await;
+        seed(&app).await;
+        let (port, got) = fake_smtp("250 OK").await;
+        app.state = app.state.clone().with_smtp(Some(SmtpConfig {
+            host: "127.0.0.1".into(),
+            port,
+            from: "atgt@ninhthuan.gov.vn".into(),
+        }));
+        app.router = atgt_web::routes::router(app.state.clone());
+        let resp = app
+            .post_form_as(Role::FocalOfficer, "/plans/urging", &[])
+            .await;
+        assert_eq!(resp.status(), 303);
+        let mails = got.lock().unwrap().clone();
+        assert!(
+            mails.iter().any(|m| m.to == ["<duca@ninhhai.gov.vn>"]),
+            "{mails:?}"
+        );
+        let recorded = app.store().reminders(None, 1000).await.unwrap();
+        assert!(
+            recorded
+                .iter()
+                .any(|r| r.email == "sent to duca@ninhhai.gov.vn"),
+            "{recorded:?}"
+        );
+    }
+}
