@@ -228,6 +228,13 @@ async fn a_dismissal_needs_a_second_person_and_a_downgrade_needs_a_reason() {
         let (s, html) = app.get_as(Some(Role::Supervisor), "/enforcement").await;
         assert_eq!(s, 200);
         assert!(html.contains("Tỷ lệ đề xuất miễn xử lý"), "{html}");
+        // The camera map is drawn over the crash density layer of the black spots.
+        assert!(html.contains(r#"data-extra-geojson-url="/hotspots/kde.geojson""#));
+        let (s, kde) = app
+            .get_as(Some(Role::Supervisor), "/hotspots/kde.geojson")
+            .await;
+        assert_eq!(s, 200);
+        assert!(kde.contains("FeatureCollection"), "{kde}");
         let (s, html) = app
             .get_as(Some(Role::Supervisor), &format!("/enforcement/cases/{id}"))
             .await;
