@@ -29,6 +29,32 @@ pub struct StoredFile {
     pub name: String,
 }
 
+/// The records photos are linked to: each with its link table, key column and the
+/// audit action and entity of a new link.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Owner {
+    Crash,
+    Spot,
+}
+
+impl Owner {
+    /// (link table, key column, audit action, audit entity)
+    fn names(self) -> (&'static str, &'static str, &'static str, &'static str) {
+        match self {
+            Owner::Crash => ("crash_files", "crash_id", "crash.file_add", "crash"),
+            Owner::Spot => ("spot_files", "spot_id", "spot.file_add", "spot"),
+        }
+    }
+}
+
+/// A SHA-256 in lowercase or uppercase hex, as the file store names files.
+pub(crate) fn check_sha256(sha256: &str) -> StoreResult<()> {
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(StoreError::invalid("file", "error.bad_request"));
+    }
+    Ok(())
+}
+
 impl Store {
     /// Records a stored file (once per content) and links it to a crash.
     pub async fn crash_file_add(
@@ -38,35 +64,52 @@ impl Store {
         f: &StoredFile,
         caption: &str,
     ) -> StoreResult<FileInfo> {
-        let (sha256, size, mime, name) =
-            (f.sha256.as_str(), f.size, f.mime.as_str(), f.name.as_str());
-        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(StoreError::invalid("file", "error.bad_request"));
-        }
+        check_sha256(&f.sha256)?;
         self.crash(crash_id).await?;
+        self.file_link(actor, Owner::Crash, crash_id, f, caption)
+            .await
+    }
+
+    pub async fn crash_files(&self, crash_id: i64) -> StoreResult<Vec<FileInfo>> {
+        self.files_of(Owner::Crash, crash_id).await
+    }
+
+    /// Records a stored file (once per content) and links it to `id` of `owner`, with
+    /// its audit entry, in one transaction; the same file twice is refused.
+    pub(crate) async fn file_link(
+        &self,
+        actor: &Actor,
+        owner: Owner,
+        id: i64,
+        f: &StoredFile,
+        caption: &str,
+    ) -> StoreResult<FileInfo> {
+        let (table, key, action, entity) = owner.names();
         let now = now_us();
         let mut tx = self.db.begin().await?;
         tx.execute(
             "INSERT INTO files (sha256, size, mime, original_name, created_at_us, created_by) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (sha256) DO NOTHING",
-            &params![sha256, size, mime, name, now, actor.name.clone()],
+            &params![f.sha256.as_str(), f.size, f.mime.as_str(), f.name.as_str(), now, actor.name.clone()],
         )
         .await?;
         let linked = tx
             .execute(
-                "INSERT INTO crash_files (crash_id, sha256, caption, added_at_us, added_by) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (crash_id, sha256) DO NOTHING",
-                &params![crash_id, sha256, caption.trim(), now, actor.name.clone()],
+                &format!(
+                    "INSERT INTO {table} ({key}, sha256, caption, added_at_us, added_by) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT ({key}, sha256) DO NOTHING"
+                ),
+                &params![id, f.sha256.as_str(), caption.trim(), now, actor.name.clone()],
             )
             .await?;
         if linked == 0 {
             return Err(StoreError::invalid("file", "error.file_already_attached"));
         }
         let info = FileInfo {
-            sha256: sha256.into(),
-            size,
-            mime: mime.into(),
-            original_name: name.into(),
+            sha256: f.sha256.clone(),
+            size: f.size,
+            mime: f.mime.clone(),
+            original_name: f.name.clone(),
             caption: caption.trim().into(),
             added_at_us: now,
             added_by: actor.name.clone(),
@@ -74,9 +117,9 @@ impl Store {
         append(
             &mut tx,
             actor.entry(
-                "crash.file_add",
-                "crash",
-                crash_id,
+                action,
+                entity,
+                id,
                 serde_json::Value::Null,
                 serde_json::to_value(&info).unwrap_or_default(),
             ),
@@ -86,13 +129,17 @@ impl Store {
         Ok(info)
     }
 
-    pub async fn crash_files(&self, crash_id: i64) -> StoreResult<Vec<FileInfo>> {
+    /// The files linked to `id` of `owner`, oldest first.
+    pub(crate) async fn files_of(&self, owner: Owner, id: i64) -> StoreResult<Vec<FileInfo>> {
+        let (table, key, _, _) = owner.names();
         let rows = self
             .db
             .fetch_all(
-                "SELECT f.sha256, f.size, f.mime, f.original_name, c.caption, c.added_at_us, c.added_by
-                 FROM crash_files c JOIN files f ON f.sha256 = c.sha256 WHERE c.crash_id = $1 ORDER BY c.added_at_us",
-                &params![crash_id],
+                &format!(
+                    "SELECT f.sha256, f.size, f.mime, f.original_name, l.caption, l.added_at_us, l.added_by
+                     FROM {table} l JOIN files f ON f.sha256 = l.sha256 WHERE l.{key} = $1 ORDER BY l.added_at_us"
+                ),
+                &params![id],
             )
             .await?;
         rows.iter()

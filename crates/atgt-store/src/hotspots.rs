@@ -502,73 +502,13 @@ impl Store {
         f: &StoredFile,
         caption: &str,
     ) -> StoreResult<FileInfo> {
-        if f.sha256.len() != 64 || !f.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(StoreError::invalid("file", "error.bad_request"));
-        }
+        crate::files::check_sha256(&f.sha256)?;
         self.spot(spot_id).await?;
-        let now = now_us();
-        let mut tx = self.db.begin().await?;
-        tx.execute(
-            "INSERT INTO files (sha256, size, mime, original_name, created_at_us, created_by) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (sha256) DO NOTHING",
-            &params![f.sha256.as_str(), f.size, f.mime.as_str(), f.name.as_str(), now, actor.name.clone()],
-        )
-        .await?;
-        let linked = tx
-            .execute(
-                "INSERT INTO spot_files (spot_id, sha256, caption, added_at_us, added_by) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (spot_id, sha256) DO NOTHING",
-                &params![spot_id, f.sha256.as_str(), caption.trim(), now, actor.name.clone()],
-            )
-            .await?;
-        if linked == 0 {
-            return Err(StoreError::invalid("file", "error.file_already_attached"));
-        }
-        let info = FileInfo {
-            sha256: f.sha256.clone(),
-            size: f.size,
-            mime: f.mime.clone(),
-            original_name: f.name.clone(),
-            caption: caption.trim().into(),
-            added_at_us: now,
-            added_by: actor.name.clone(),
-        };
-        append(
-            &mut tx,
-            actor.entry(
-                "spot.file_add",
-                "spot",
-                spot_id,
-                serde_json::Value::Null,
-                serde_json::to_value(&info).unwrap_or_default(),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(info)
+        self.file_link(actor, crate::files::Owner::Spot, spot_id, f, caption)
+            .await
     }
 
     pub async fn spot_files(&self, spot_id: i64) -> StoreResult<Vec<FileInfo>> {
-        let rows = self
-            .db
-            .fetch_all(
-                "SELECT f.sha256, f.size, f.mime, f.original_name, s.caption, s.added_at_us, s.added_by
-                 FROM spot_files s JOIN files f ON f.sha256 = s.sha256 WHERE s.spot_id = $1 ORDER BY s.added_at_us",
-                &params![spot_id],
-            )
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(FileInfo {
-                    sha256: r.text("sha256")?,
-                    size: r.i64("size")?,
-                    mime: r.text("mime")?,
-                    original_name: r.text("original_name")?,
-                    caption: r.text("caption")?,
-                    added_at_us: r.i64("added_at_us")?,
-                    added_by: r.text("added_by")?,
-                })
-            })
-            .collect()
+        self.files_of(crate::files::Owner::Spot, spot_id).await
     }
 }

@@ -75,6 +75,70 @@ impl FileStore {
     }
 }
 
+/// Reads a photo upload (multipart fields `file` and `caption`), checks it is an image
+/// by its content and at most [`MAX_PHOTO_BYTES`], and puts it in the file store.
+/// Returns the stored file and the caption (at most 500 characters); errors name the
+/// `file` field.
+pub async fn receive_photo(
+    files: &FileStore,
+    mp: &mut axum::extract::Multipart,
+) -> Result<(atgt_store::files::StoredFile, String), crate::error::AppError> {
+    use crate::error::AppError;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut caption = String::new();
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|_| AppError::invalid("file", "error.file_too_large"))?
+    {
+        match field.name().unwrap_or("") {
+            "file" => {
+                let name: String = field
+                    .file_name()
+                    .unwrap_or("anh")
+                    .chars()
+                    .take(200)
+                    .collect();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| AppError::invalid("file", "error.file_too_large"))?;
+                file = Some((name, bytes.to_vec()));
+            }
+            "caption" => {
+                caption = field
+                    .text()
+                    .await
+                    .unwrap_or_default()
+                    .chars()
+                    .take(500)
+                    .collect()
+            }
+            _ => {}
+        }
+    }
+    let Some((name, bytes)) = file.filter(|f| !f.1.is_empty()) else {
+        return Err(AppError::invalid("file", "error.required"));
+    };
+    if bytes.len() > MAX_PHOTO_BYTES {
+        return Err(AppError::invalid("file", "error.file_too_large"));
+    }
+    let mime =
+        sniff_image(&bytes).ok_or_else(|| AppError::invalid("file", "error.file_not_image"))?;
+    let sha256 = files
+        .put(&bytes)
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok((
+        atgt_store::files::StoredFile {
+            sha256,
+            size: bytes.len() as i64,
+            mime: mime.into(),
+            name,
+        },
+        caption,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

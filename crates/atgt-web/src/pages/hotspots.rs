@@ -1067,63 +1067,9 @@ pub async fn photo_add(
     mut mp: axum::extract::Multipart,
 ) -> AppResult<Response> {
     st.store.spot(id).await?;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut caption = String::new();
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|_| AppError::invalid("file", "error.file_too_large"))?
-    {
-        match field.name().unwrap_or("") {
-            "file" => {
-                let name: String = field
-                    .file_name()
-                    .unwrap_or("anh")
-                    .chars()
-                    .take(200)
-                    .collect();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|_| AppError::invalid("file", "error.file_too_large"))?;
-                file = Some((name, bytes.to_vec()));
-            }
-            "caption" => {
-                caption = field
-                    .text()
-                    .await
-                    .unwrap_or_default()
-                    .chars()
-                    .take(500)
-                    .collect()
-            }
-            _ => {}
-        }
-    }
-    let Some((name, bytes)) = file.filter(|f| !f.1.is_empty()) else {
-        return Err(AppError::invalid("file", "error.required"));
-    };
-    if bytes.len() > crate::files::MAX_PHOTO_BYTES {
-        return Err(AppError::invalid("file", "error.file_too_large"));
-    }
-    let mime = crate::files::sniff_image(&bytes)
-        .ok_or_else(|| AppError::invalid("file", "error.file_not_image"))?;
-    let sha = st
-        .files
-        .put(&bytes)
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let (file, caption) = crate::files::receive_photo(&st.files, &mut mp).await?;
     st.store
-        .spot_file_add(
-            &p.actor(),
-            id,
-            &atgt_store::files::StoredFile {
-                sha256: sha,
-                size: bytes.len() as i64,
-                mime: mime.into(),
-                name,
-            },
-            &caption,
-        )
+        .spot_file_add(&p.actor(), id, &file, &caption)
         .await?;
     Ok(redirect_with_flash(
         &format!("/hotspots/{id}"),
