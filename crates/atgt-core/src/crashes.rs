@@ -222,7 +222,7 @@ pub struct Facts {
 }
 
 /// The outcome of classification, with why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Classification {
     pub class: CrashClass,
     pub rule_set: String,

@@ -57,6 +57,12 @@ const SQLITE: &[Migration] = &[
         "plans_mail_links",
         "../migrations/sqlite/0010_plans_mail_links.sql"
     ),
+    // crash registry (issue 4): a version's classification stored once per distinct one
+    migration!(
+        14,
+        "crash_version_classes",
+        "../migrations/sqlite/0014_crash_version_classes.sql"
+    ),
 ];
 const POSTGRES: &[Migration] = &[
     migration!(
@@ -90,6 +96,12 @@ const POSTGRES: &[Migration] = &[
         10,
         "plans_mail_links",
         "../migrations/postgres/0010_plans_mail_links.sql"
+    ),
+    // crash registry (issue 4): a version's classification stored once per distinct one
+    migration!(
+        14,
+        "crash_version_classes",
+        "../migrations/postgres/0014_crash_version_classes.sql"
     ),
 ];
 

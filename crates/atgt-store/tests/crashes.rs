@@ -126,6 +126,11 @@ async fn a_later_death_is_a_new_version() {
         assert_eq!(versions[0].record["record"]["deaths"], 0);
         assert_eq!(versions[1].record["record"]["deaths"], 1);
         assert_eq!(versions[1].reason, "Nạn nhân tử vong ngày thứ 3");
+        assert_eq!(
+            versions[0].record["class"]["class"],
+            serde_json::to_value(c.class).unwrap()
+        );
+        assert_eq!(versions[1].record["class"]["class"], "nghiem_trong");
         assert!(
             t.store
                 .db
@@ -536,6 +541,25 @@ async fn large_import_keeps_indexes_and_totals() {
         );
         assert_eq!(deaths, recs.iter().map(|r| r.deaths as i64).sum::<i64>());
         assert_eq!(rollup_deaths, deaths);
+        // Each version refers to one of the few distinct classifications, stored once,
+        // and reads it back as the crash's class.
+        let distinct =
+            s.db.fetch_one("SELECT COUNT(*) AS n FROM crash_classifications", &[])
+                .await
+                .unwrap()
+                .i64("n")
+                .unwrap();
+        assert!((1..=40).contains(&distinct), "{distinct} classifications");
+        let first =
+            s.db.fetch_one("SELECT id, class FROM crashes ORDER BY id LIMIT 1", &[])
+                .await
+                .unwrap();
+        let versions = s.crash_versions(first.i64("id").unwrap()).await.unwrap();
+        assert_eq!(
+            versions[0].record["class"]["class"],
+            first.text("class").unwrap()
+        );
+        assert!(versions[0].record["class"]["rule_set"].is_string());
         let rep = s
             .crash_import(&a, rows(recs), "big.csv", false, false, |_| {})
             .await

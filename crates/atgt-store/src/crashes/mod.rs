@@ -494,7 +494,7 @@ impl Store {
     pub async fn crash_versions(&self, id: i64) -> StoreResult<Vec<Version>> {
         let rows = self
             .db
-            .fetch_all("SELECT version, at_us, actor, reason, snapshot FROM crash_versions WHERE crash_id = $1 ORDER BY version", &params![id])
+            .fetch_all("SELECT v.version, v.at_us, v.actor, v.reason, v.snapshot, c.content AS class FROM crash_versions v LEFT JOIN crash_classifications c ON c.id = v.class_id WHERE v.crash_id = $1 ORDER BY v.version", &params![id])
             .await?;
         rows.iter()
             .map(|r| {
@@ -503,7 +503,7 @@ impl Store {
                     at_us: r.i64("at_us")?,
                     actor: r.text("actor")?,
                     reason: r.text("reason")?,
-                    record: r.json("snapshot")?,
+                    record: version_record(r)?,
                 })
             })
             .collect()
@@ -952,11 +952,58 @@ async fn write_version(
 #[derive(Serialize)]
 struct Snapshot<'a> {
     record: &'a CrashRecord,
-    class: &'a Classification,
 }
 
-fn snapshot(rec: &CrashRecord, class: &Classification) -> String {
-    serde_json::to_string(&Snapshot { record: rec, class }).unwrap_or_default()
+/// A version's snapshot: the record. Its classification is stored once per distinct
+/// classification in `crash_classifications` and referred to by the version's
+/// `class_id` (see [`class_ids`]); reads put it back under `class`.
+fn snapshot(rec: &CrashRecord) -> String {
+    serde_json::to_string(&Snapshot { record: rec }).unwrap_or_default()
+}
+
+fn class_content(class: &Classification) -> String {
+    serde_json::to_string(class).unwrap_or_default()
+}
+
+/// The ids of these classifications in `crash_classifications` (by their JSON),
+/// adding the ones not stored yet, in the caller's transaction.
+async fn class_ids(
+    tx: &mut Tx,
+    classes: &[Classification],
+) -> StoreResult<HashMap<Classification, i64>> {
+    let mut ids = HashMap::new();
+    for c in classes {
+        if ids.contains_key(c) {
+            continue;
+        }
+        let content = class_content(c);
+        tx.execute(
+            "INSERT INTO crash_classifications (content) VALUES ($1) ON CONFLICT (content) DO NOTHING",
+            &params![content.clone()],
+        )
+        .await?;
+        let id = tx
+            .fetch_one(
+                "SELECT id FROM crash_classifications WHERE content = $1",
+                &params![content],
+            )
+            .await?
+            .i64("id")?;
+        ids.insert(c.clone(), id);
+    }
+    Ok(ids)
+}
+
+/// A stored version's snapshot with its classification back under `class` (versions
+/// written before migration 14 carry it inline and have no `class_id`).
+fn version_record(r: &Row) -> StoreResult<serde_json::Value> {
+    let mut v = r.json("snapshot")?;
+    if let Some(c) = r.opt_text("class")? {
+        let c: serde_json::Value = serde_json::from_str(&c)
+            .map_err(|e| StoreError::Decode("class".into(), e.to_string()))?;
+        v["class"] = c;
+    }
+    Ok(v)
 }
 
 async fn insert_version(
@@ -968,9 +1015,10 @@ async fn insert_version(
     rec: &CrashRecord,
     class: &Classification,
 ) -> StoreResult<()> {
+    let class_id = class_ids(tx, std::slice::from_ref(class)).await?[class];
     tx.execute(
-        "INSERT INTO crash_versions (crash_id, version, at_us, actor, reason, snapshot) VALUES ($1, $2, $3, $4, $5, $6)",
-        &params![id, version, now_us(), actor, reason, snapshot(rec, class)],
+        "INSERT INTO crash_versions (crash_id, version, at_us, actor, reason, snapshot, class_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &params![id, version, now_us(), actor, reason, snapshot(rec), class_id],
     )
     .await?;
     Ok(())
@@ -1159,6 +1207,16 @@ impl Store {
         let total_new = fresh.len() as i64;
         let (first_id, last_id) = (Some(first), Some(first + total_new - 1));
         let deferred = defer_indexes(&mut tx, total_new, first - 1).await?;
+        // The few distinct classifications, stored once before the rows refer to them.
+        let distinct: Vec<Classification> = {
+            let mut seen = std::collections::HashSet::new();
+            fresh
+                .iter()
+                .filter(|g| seen.insert(&g.3))
+                .map(|g| g.3.clone())
+                .collect()
+        };
+        let classes = class_ids(&mut tx, &distinct).await?;
         let (sender, mut batches) = tokio::sync::mpsc::channel::<Batch>(2);
         let (source_s, actor_s) = (source.to_string(), actor.name.clone());
         let producer = tokio::task::spawn_blocking(move || {
@@ -1186,7 +1244,8 @@ impl Store {
                         now.into(),
                         actor_s.clone().into(),
                         format!("import {source_s} row {n}").into(),
-                        snapshot(rec, class).into(),
+                        snapshot(rec).into(),
+                        classes.get(class).copied().into(),
                     ]);
                     b.parts.add(id, rec);
                 }
@@ -1209,9 +1268,9 @@ impl Store {
             .await?;
             insert_batched(
                 &mut tx,
-                "INSERT INTO crash_versions (crash_id, version, at_us, actor, reason, snapshot)",
+                "INSERT INTO crash_versions (crash_id, version, at_us, actor, reason, snapshot, class_id)",
                 "",
-                6,
+                7,
                 b.versions,
             )
             .await?;
