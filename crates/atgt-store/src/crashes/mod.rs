@@ -1051,11 +1051,15 @@ pub struct ImportReport {
 }
 
 impl Store {
-    /// Imports parsed rows (row number, record or the parser's error). Rows are checked
-    /// and resolved first; then everything is written in one transaction (with one
-    /// audit entry for the import), so an import never half-writes. Re-importing the
-    /// same rows changes nothing (duplicates by `external_id`); a changed row becomes a
-    /// new version.
+    /// Imports parsed rows (row number, record or the parser's error), in one
+    /// transaction with one audit entry for the import, so an import never
+    /// half-writes. Re-importing the same rows changes nothing (duplicates by
+    /// `external_id`); a changed row becomes a new version.
+    ///
+    /// Two stages run at once: a task checks, resolves and classifies the rows and
+    /// prepares the new ones in batches, while this task writes each batch as it comes.
+    /// A rejected row in `strict` mode, a dry run or a failure rolls the whole
+    /// transaction back.
     pub async fn crash_import(
         &self,
         actor: &Actor,
@@ -1073,193 +1077,96 @@ impl Store {
             strict,
             ..Default::default()
         };
-        let mut resolver = Resolver::default();
-        let mut good: Vec<(usize, CrashRecord, Place, Classification)> =
-            Vec::with_capacity(rows.len());
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        for (i, (n, r)) in rows.into_iter().enumerate() {
-            if i % 10_000 == 0 {
-                progress(i);
-            }
-            let rec = match r {
-                Ok(rec) => rec,
-                Err(e) => {
-                    report.rejected.push(e);
-                    continue;
-                }
-            };
-            let Some(ext) = rec.external_id.clone() else {
-                report.rejected.push(RowError {
-                    row: n,
-                    column: "external_id".into(),
-                    key: "error.required".into(),
-                    arg: String::new(),
-                });
-                continue;
-            };
-            if let Some(first) = seen.insert(ext.clone(), n) {
-                report.rejected.push(RowError {
-                    row: n,
-                    column: "external_id".into(),
-                    key: "error.crash_duplicate_in_file".into(),
-                    arg: first.to_string(),
-                });
-                continue;
-            }
-            let window = rules
-                .for_date(rec.occurred.local_date())
-                .0
-                .death_window_days;
-            if let Err(e) = rec.check(window) {
-                report.rejected.push(RowError {
-                    row: n,
-                    column: e.field.into(),
-                    key: e.key.into(),
-                    arg: String::new(),
-                });
-                continue;
-            }
-            match self.resolve(&mut resolver, &rec).await {
-                Ok(p) => {
-                    let class = rec.classify(&rules);
-                    good.push((n, rec, p, class));
-                }
-                Err(StoreError::Invalid { field, key, arg }) => report.rejected.push(RowError {
-                    row: n,
-                    column: field,
-                    key,
-                    arg,
-                }),
-                Err(e) => return Err(e),
-            }
-        }
-        tracing::debug!(
-            ms = t0.elapsed().as_millis() as u64,
-            "import: rows checked and resolved"
-        );
-        if strict && !report.rejected.is_empty() {
-            return Ok(report);
-        }
-        // Which external ids exist already, and with what content.
-        let mut existing: HashMap<String, (i64, String)> = HashMap::new();
-        let ids: Vec<String> = good
-            .iter()
-            .filter_map(|g| g.1.external_id.clone())
-            .collect();
-        // An empty registry (a first import) has nothing to look up.
+        // Which external ids exist already, and with what content (an empty registry,
+        // as on a first import, has nothing to look up).
         let empty = self
             .db
             .fetch_optional("SELECT id FROM crashes LIMIT 1", &[])
             .await?
             .is_none();
-        for chunk in ids.chunks(500).filter(|_| !empty) {
-            let ph: Vec<String> = (1..=chunk.len())
-                .map(|i| {
-                    let mut p = String::new();
-                    crate::migrate::push_placeholder(&mut p, self.backend(), i);
-                    p
-                })
+        let mut existing: HashMap<String, (i64, String)> = HashMap::new();
+        if !empty {
+            let ids: Vec<&str> = rows
+                .iter()
+                .filter_map(|(_, r)| r.as_ref().ok()?.external_id.as_deref())
                 .collect();
-            let args: Vec<Value> = chunk.iter().map(Value::from).collect();
-            let rows = self
-                .db
-                .fetch_all(&format!("SELECT id, external_id, content_hash FROM crashes WHERE external_id IN ({})", ph.join(",")), &args)
-                .await?;
-            for r in rows {
-                existing.insert(
-                    r.text("external_id")?,
-                    (r.i64("id")?, r.text("content_hash")?),
-                );
+            for chunk in ids.chunks(500) {
+                let ph: Vec<String> = (1..=chunk.len())
+                    .map(|i| {
+                        let mut p = String::new();
+                        crate::migrate::push_placeholder(&mut p, self.backend(), i);
+                        p
+                    })
+                    .collect();
+                let args: Vec<Value> = chunk.iter().map(|s| Value::from(*s)).collect();
+                let found = self
+                    .db
+                    .fetch_all(&format!("SELECT id, external_id, content_hash FROM crashes WHERE external_id IN ({})", ph.join(",")), &args)
+                    .await?;
+                for r in found {
+                    existing.insert(
+                        r.text("external_id")?,
+                        (r.i64("id")?, r.text("content_hash")?),
+                    );
+                }
             }
         }
-        let mut fresh = Vec::new();
-        let mut changed = Vec::new();
-        for g in good {
-            match existing.get(g.1.external_id.as_deref().unwrap_or("")) {
-                None => fresh.push(g),
-                Some((_, h)) if *h == content_hash(&g.1) => report.duplicates += 1,
-                Some((id, _)) => changed.push((*id, g)),
-            }
-        }
-        report.inserted = fresh.len();
-        report.updated = changed.len();
         tracing::debug!(
             ms = t0.elapsed().as_millis() as u64,
             "import: existing ids looked up"
         );
-        if dry_run || (fresh.is_empty() && changed.is_empty()) {
-            return Ok(report);
-        }
-        let mut tx = self.db.begin().await?;
+        let mut tx = match dry_run {
+            true => None,
+            false => Some(self.db.begin().await?),
+        };
         let now = now_us();
         // New rows get ids from the current maximum: the transaction holds the write
         // lock on SQLite, and the table lock below on PostgreSQL, so nobody else inserts
-        // meanwhile. Knowing the ids up front lets another thread prepare the next rows
-        // (values, version snapshots, parts) while the database writes the current ones.
-        if self.backend() == crate::Backend::Postgres {
-            tx.execute("LOCK TABLE crashes IN EXCLUSIVE MODE", &[])
-                .await?;
-        }
-        let first = tx
-            .fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM crashes", &[])
-            .await?
-            .i64("n")?;
-        let total_new = fresh.len() as i64;
-        let (first_id, last_id) = (Some(first), Some(first + total_new - 1));
-        let deferred = defer_indexes(&mut tx, total_new, first - 1).await?;
-        // The few distinct classifications, stored once before the rows refer to them.
-        let distinct: Vec<Classification> = {
-            let mut seen = std::collections::HashSet::new();
-            fresh
-                .iter()
-                .filter(|g| seen.insert(&g.3))
-                .map(|g| g.3.clone())
-                .collect()
-        };
-        let classes = class_ids(&mut tx, &distinct).await?;
-        let (sender, mut batches) = tokio::sync::mpsc::channel::<Batch>(2);
-        let (source_s, actor_s) = (source.to_string(), actor.name.clone());
-        let producer = tokio::task::spawn_blocking(move || {
-            let mut next = first;
-            for chunk in fresh.chunks(500) {
-                let mut b = Batch::default();
-                for (n, rec, p, class) in chunk {
-                    let id = next;
-                    next += 1;
-                    let mut v = Vec::with_capacity(INSERT_WIDTH + 1);
-                    v.push(Value::from(id));
-                    v.extend(row_values(rec, p, class, None, &source_s, 1));
-                    v.push(now.into());
-                    v.push(now.into());
-                    b.crashes.push(v);
-                    b.deltas.push((
-                        rollup_key(rec, p, class.class),
-                        1,
-                        rec.deaths as i64,
-                        rec.injured as i64,
-                    ));
-                    b.versions.push(vec![
-                        id.into(),
-                        1i64.into(),
-                        now.into(),
-                        actor_s.clone().into(),
-                        format!("import {source_s} row {n}").into(),
-                        snapshot(rec).into(),
-                        classes.get(class).copied().into(),
-                    ]);
-                    b.parts.add(id, rec);
+        // meanwhile. Knowing the ids up front lets the checking task prepare the rows
+        // (values, version snapshots, parts) while this one writes earlier ones.
+        let (first, deferred) = match tx.as_mut() {
+            None => (1, Vec::new()),
+            Some(tx) => {
+                if tx.backend() == crate::Backend::Postgres {
+                    tx.execute("LOCK TABLE crashes IN EXCLUSIVE MODE", &[])
+                        .await?;
                 }
-                b.rows = chunk.len();
-                if sender.blocking_send(b).is_err() {
-                    break;
+                let first = tx
+                    .fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM crashes", &[])
+                    .await?
+                    .i64("n")?;
+                let expected_new = (report.rows - existing.len()) as i64;
+                let deferred = defer_indexes(tx, expected_new, first - 1).await?;
+                (first, deferred)
+            }
+        };
+        let (sender, mut batches) = tokio::sync::mpsc::channel::<Batch>(4);
+        let checker = tokio::spawn(check_rows(Checking {
+            store: self.clone(),
+            rules,
+            rows,
+            existing,
+            first,
+            now,
+            source: source.to_string(),
+            actor: actor.name.clone(),
+            sender,
+        }));
+        // Ids in crash_classifications of the classifications the checker numbered.
+        let mut class_db: Vec<i64> = Vec::new();
+        let mut deltas = Vec::new();
+        let mut write = async |tx: &mut Tx, mut b: Batch| -> StoreResult<()> {
+            if !b.new_classes.is_empty() {
+                let ids = class_ids(tx, &b.new_classes).await?;
+                class_db.extend(b.new_classes.iter().map(|c| ids[c]));
+            }
+            for v in &mut b.versions {
+                if let Some(Value::I64(Some(local))) = v.get(VERSION_CLASS) {
+                    v[VERSION_CLASS] = Value::from(class_db[*local as usize]);
                 }
             }
-        });
-        let mut deltas = Vec::with_capacity(total_new as usize);
-        let mut done = 0;
-        while let Some(b) = batches.recv().await {
             insert_batched(
-                &mut tx,
+                tx,
                 &format!("INSERT INTO crashes (id, {INSERT_COLS})"),
                 "",
                 INSERT_WIDTH + 1,
@@ -1267,25 +1174,48 @@ impl Store {
             )
             .await?;
             insert_batched(
-                &mut tx,
+                tx,
                 "INSERT INTO crash_versions (crash_id, version, at_us, actor, reason, snapshot, class_id)",
                 "",
                 7,
                 b.versions,
             )
             .await?;
-            b.parts.write(&mut tx).await?;
+            b.parts.write(tx).await?;
             deltas.extend(b.deltas);
-            done += b.rows;
-            progress(done);
+            Ok(())
+        };
+        while let Some(b) = batches.recv().await {
+            let upto = b.upto;
+            if let Some(tx) = tx.as_mut() {
+                // On a failure the batches channel closes and the checker stops.
+                write(tx, b).await?;
+            }
+            progress(upto);
         }
-        producer
+        let checked = checker
             .await
-            .map_err(|e| StoreError::Reference(format!("import worker: {e}")))?;
+            .map_err(|e| StoreError::Reference(format!("import worker: {e}")))??;
+        tracing::debug!(ms = t0.elapsed().as_millis() as u64, "import: rows written");
+        report.rejected = checked.rejected;
+        if strict && !report.rejected.is_empty() {
+            // Nothing is kept: the transaction is dropped, so rolled back.
+            return Ok(report);
+        }
+        report.inserted = checked.inserted;
+        report.updated = checked.changed.len();
+        report.duplicates = checked.duplicates;
+        let Some(mut tx) = tx.filter(|_| report.inserted + report.updated > 0) else {
+            return Ok(report);
+        };
+        let total_new = report.inserted as i64;
+        let (first_id, last_id) = match total_new {
+            0 => (None, None),
+            n => (Some(first), Some(first + n - 1)),
+        };
         if self.backend() == crate::Backend::Postgres && total_new > 0 {
             tx.execute("SELECT setval(pg_get_serial_sequence('crashes', 'id'), (SELECT MAX(id) FROM crashes))", &[]).await?;
         }
-        tracing::debug!(ms = t0.elapsed().as_millis() as u64, "import: rows written");
         for sql in &deferred {
             tx.execute(sql, &[]).await?;
         }
@@ -1297,7 +1227,7 @@ impl Store {
             );
         }
         rollup(&mut tx, &deltas).await?;
-        for (id, (n, rec, p, class)) in &changed {
+        for (id, (n, rec, p, class)) in &checked.changed {
             let before = crash(
                 &tx.fetch_one(
                     &format!("SELECT {COLS} FROM crashes WHERE id = $1"),
@@ -1345,6 +1275,156 @@ impl Store {
     }
 }
 
+/// The column of a prepared version row holding its classification: the checker's
+/// number for it, replaced by the id in `crash_classifications` before writing.
+const VERSION_CLASS: usize = 6;
+
+/// What the checking stage of an import needs.
+struct Checking {
+    store: Store,
+    rules: ClassRuleFile,
+    rows: Vec<(usize, Result<CrashRecord, RowError>)>,
+    existing: HashMap<String, (i64, String)>,
+    first: i64,
+    now: i64,
+    source: String,
+    actor: String,
+    sender: tokio::sync::mpsc::Sender<Batch>,
+}
+
+/// A checked row: its number in the file, the record, its place and class.
+type Prepared = (usize, CrashRecord, Place, Classification);
+
+/// What the checking stage found.
+#[derive(Default)]
+struct Checked {
+    rejected: Vec<RowError>,
+    inserted: usize,
+    duplicates: usize,
+    changed: Vec<(i64, Prepared)>,
+}
+
+/// The checking stage of an import: each row checked (required id, no duplicate in
+/// the file, the record's own rules), its place resolved and its class found; new
+/// rows are numbered and prepared in batches of 500 for the writer, changed ones kept
+/// for a new version, unchanged ones counted.
+async fn check_rows(c: Checking) -> StoreResult<Checked> {
+    let mut out = Checked::default();
+    let mut resolver = Resolver::default();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut classes: HashMap<Classification, i64> = HashMap::new();
+    let mut next = c.first;
+    let mut b = Batch::default();
+    let total = c.rows.len();
+    for (i, (n, r)) in c.rows.into_iter().enumerate() {
+        let rec = match r {
+            Ok(rec) => rec,
+            Err(e) => {
+                out.rejected.push(e);
+                continue;
+            }
+        };
+        let Some(ext) = rec.external_id.clone() else {
+            out.rejected.push(RowError {
+                row: n,
+                column: "external_id".into(),
+                key: "error.required".into(),
+                arg: String::new(),
+            });
+            continue;
+        };
+        if let Some(first) = seen.insert(ext.clone(), n) {
+            out.rejected.push(RowError {
+                row: n,
+                column: "external_id".into(),
+                key: "error.crash_duplicate_in_file".into(),
+                arg: first.to_string(),
+            });
+            continue;
+        }
+        let window = c
+            .rules
+            .for_date(rec.occurred.local_date())
+            .0
+            .death_window_days;
+        if let Err(e) = rec.check(window) {
+            out.rejected.push(RowError {
+                row: n,
+                column: e.field.into(),
+                key: e.key.into(),
+                arg: String::new(),
+            });
+            continue;
+        }
+        let place = match c.store.resolve(&mut resolver, &rec).await {
+            Ok(p) => p,
+            Err(StoreError::Invalid { field, key, arg }) => {
+                out.rejected.push(RowError {
+                    row: n,
+                    column: field,
+                    key,
+                    arg,
+                });
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let class = rec.classify(&c.rules);
+        match c.existing.get(&ext) {
+            Some((_, h)) if *h == content_hash(&rec) => out.duplicates += 1,
+            Some((id, _)) => out.changed.push((*id, (n, rec, place, class))),
+            None => {
+                let id = next;
+                next += 1;
+                let local = match classes.get(&class) {
+                    Some(l) => *l,
+                    None => {
+                        let l = classes.len() as i64;
+                        classes.insert(class.clone(), l);
+                        b.new_classes.push(class.clone());
+                        l
+                    }
+                };
+                let mut v = Vec::with_capacity(INSERT_WIDTH + 1);
+                v.push(Value::from(id));
+                v.extend(row_values(&rec, &place, &class, None, &c.source, 1));
+                v.push(c.now.into());
+                v.push(c.now.into());
+                b.crashes.push(v);
+                b.deltas.push((
+                    rollup_key(&rec, &place, class.class),
+                    1,
+                    rec.deaths as i64,
+                    rec.injured as i64,
+                ));
+                b.versions.push(vec![
+                    id.into(),
+                    1i64.into(),
+                    c.now.into(),
+                    c.actor.clone().into(),
+                    format!("import {} row {n}", c.source).into(),
+                    snapshot(&rec).into(),
+                    local.into(),
+                ]);
+                b.parts.add(id, &rec);
+                out.inserted += 1;
+            }
+        }
+        if b.crashes.len() == 500 {
+            b.upto = i + 1;
+            if c.sender.send(std::mem::take(&mut b)).await.is_err() {
+                // The writer stopped (it failed): its error is the import's.
+                return Ok(out);
+            }
+        }
+    }
+    b.upto = total;
+    if !b.crashes.is_empty() || !b.new_classes.is_empty() {
+        let _ = c.sender.send(b).await;
+    }
+    Ok(out)
+}
+
 /// Tables written by an import whose secondary indexes a large import rebuilds.
 const IMPORT_TABLES: &str =
     "'crashes', 'crash_versions', 'crash_people', 'crash_vehicles', 'crash_causes'";
@@ -1383,7 +1463,10 @@ async fn defer_indexes(tx: &mut Tx, new_rows: i64, max_id: i64) -> StoreResult<V
 /// Rows prepared for one multi-row write of an import.
 #[derive(Default)]
 struct Batch {
-    rows: usize,
+    /// Rows of the file checked so far, for the progress shown.
+    upto: usize,
+    /// Classifications first met in this batch, in the checker's numbering order.
+    new_classes: Vec<Classification>,
     crashes: Vec<Vec<Value>>,
     versions: Vec<Vec<Value>>,
     parts: Parts,
