@@ -56,10 +56,7 @@ async fn screening_reads_the_registry_and_a_spot_lives_through_its_audited_lifec
         let report = s
             .crash_import(
                 &Actor::system(),
-                rows.into_iter()
-                    .enumerate()
-                    .map(|(i, r)| (i + 1, Ok(r)))
-                    .collect(),
+                rows.into_iter().enumerate().map(|(i, r)| (i + 1, Ok(r))),
                 "test",
                 false,
                 true,

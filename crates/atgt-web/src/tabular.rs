@@ -107,16 +107,30 @@ fn read_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<Table, String> {
 /// for `Store::crash_import`. A missing column or an unreadable file is an error for
 /// the whole file; a bad cell is that row's error.
 #[allow(clippy::type_complexity)]
+/// One parsed import row: its number in the file (1 = first data row) and the record
+/// or why it could not be read.
+pub type CrashRow = (
+    usize,
+    Result<atgt_core::crashes::CrashRecord, atgt_store::crashes::RowError>,
+);
+
+/// Reads a crash file (CSV or XLSX, canonical columns or through a mapping) and maps
+/// every row to a crash record.
 pub fn parse_crashes(
     bytes: &[u8],
     mapping_toml: Option<&str>,
-) -> Result<
-    Vec<(
-        usize,
-        Result<atgt_core::crashes::CrashRecord, atgt_store::crashes::RowError>,
-    )>,
-    (String, String),
-> {
+) -> Result<Vec<CrashRow>, (String, String)> {
+    Ok(parse_crashes_lazily(bytes, mapping_toml)?.collect())
+}
+
+/// Like [`parse_crashes`], but the rows are mapped to records as the iterator is
+/// consumed: an import maps rows while it writes earlier ones, and the text and the
+/// records are never both held in full. The file's format and headers are checked
+/// before this returns.
+pub fn parse_crashes_lazily(
+    bytes: &[u8],
+    mapping_toml: Option<&str>,
+) -> Result<impl ExactSizeIterator<Item = CrashRow> + Send + 'static, (String, String)> {
     use atgt_core::crashes::{CANONICAL_COLUMNS, CrashRecord};
     use atgt_core::mapping::Mapping;
     use atgt_store::crashes::RowError;
@@ -139,10 +153,7 @@ pub fn parse_crashes(
     let index = mapping
         .check_headers(&table.headers)
         .map_err(|c| ("error.column_missing".to_string(), c))?;
-    let mut out = Vec::with_capacity(table.rows.len());
-    // Rows are consumed as they are mapped, so the text and the records are not both
-    // held in full.
-    for (i, row) in table.rows.into_iter().enumerate() {
+    Ok(table.rows.into_iter().enumerate().map(move |(i, row)| {
         let n = i + 1;
         let rec = mapping
             .apply(&index, &row)
@@ -160,9 +171,8 @@ pub fn parse_crashes(
                     arg: a,
                 })
             });
-        out.push((n, rec));
-    }
-    Ok(out)
+        (n, rec)
+    }))
 }
 
 #[cfg(test)]

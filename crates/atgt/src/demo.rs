@@ -652,11 +652,7 @@ async fn seed_crashes(store: &Store) -> anyhow::Result<usize> {
         })
         .collect();
     let records = atgt_core::synth::generate(&atgt_core::synth::demo_spec(roads));
-    let rows = records
-        .into_iter()
-        .enumerate()
-        .map(|(i, r)| (i + 1, Ok(r)))
-        .collect();
+    let rows = records.into_iter().enumerate().map(|(i, r)| (i + 1, Ok(r)));
     let report = store
         .crash_import(
             &Actor::system(),

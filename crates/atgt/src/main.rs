@@ -912,10 +912,9 @@ async fn import_crashes(
         ),
         None => None,
     };
-    let rows =
-        atgt_web::tabular::parse_crashes(&bytes, mapping_text.as_deref()).map_err(|(k, a)| {
-            anyhow::anyhow!("{}", atgt_core::i18n::tf(Lang::Vi, &k, &[("code", &a)]))
-        })?;
+    let rows = atgt_web::tabular::parse_crashes_lazily(&bytes, mapping_text.as_deref()).map_err(
+        |(k, a)| anyhow::anyhow!("{}", atgt_core::i18n::tf(Lang::Vi, &k, &[("code", &a)])),
+    )?;
     let total = rows.len() as u64;
     let bar = ProgressBar::new(total);
     bar.set_style(

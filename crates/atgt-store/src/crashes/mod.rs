@@ -1060,61 +1060,34 @@ impl Store {
     /// prepares the new ones in batches, while this task writes each batch as it comes.
     /// A rejected row in `strict` mode, a dry run or a failure rolls the whole
     /// transaction back.
-    pub async fn crash_import(
+    pub async fn crash_import<I>(
         &self,
         actor: &Actor,
-        rows: Vec<(usize, Result<CrashRecord, RowError>)>,
+        rows: I,
         source: &str,
         dry_run: bool,
         strict: bool,
         mut progress: impl FnMut(usize),
-    ) -> StoreResult<ImportReport> {
+    ) -> StoreResult<ImportReport>
+    where
+        I: IntoIterator<Item = (usize, Result<CrashRecord, RowError>)>,
+        I::IntoIter: Send + 'static,
+    {
         let rules = self.crash_rules().await?;
         let t0 = std::time::Instant::now();
         let mut report = ImportReport {
-            rows: rows.len(),
             dry_run,
             strict,
             ..Default::default()
         };
-        // Which external ids exist already, and with what content (an empty registry,
-        // as on a first import, has nothing to look up).
+        // An empty registry (a first import) has no existing ids to look up.
         let empty = self
             .db
             .fetch_optional("SELECT id FROM crashes LIMIT 1", &[])
             .await?
             .is_none();
-        let mut existing: HashMap<String, (i64, String)> = HashMap::new();
-        if !empty {
-            let ids: Vec<&str> = rows
-                .iter()
-                .filter_map(|(_, r)| r.as_ref().ok()?.external_id.as_deref())
-                .collect();
-            for chunk in ids.chunks(500) {
-                let ph: Vec<String> = (1..=chunk.len())
-                    .map(|i| {
-                        let mut p = String::new();
-                        crate::migrate::push_placeholder(&mut p, self.backend(), i);
-                        p
-                    })
-                    .collect();
-                let args: Vec<Value> = chunk.iter().map(|s| Value::from(*s)).collect();
-                let found = self
-                    .db
-                    .fetch_all(&format!("SELECT id, external_id, content_hash FROM crashes WHERE external_id IN ({})", ph.join(",")), &args)
-                    .await?;
-                for r in found {
-                    existing.insert(
-                        r.text("external_id")?,
-                        (r.i64("id")?, r.text("content_hash")?),
-                    );
-                }
-            }
-        }
-        tracing::debug!(
-            ms = t0.elapsed().as_millis() as u64,
-            "import: existing ids looked up"
-        );
+        let rows = rows.into_iter();
+        let expected_rows = rows.size_hint().0 as i64;
         let mut tx = match dry_run {
             true => None,
             false => Some(self.db.begin().await?),
@@ -1135,8 +1108,7 @@ impl Store {
                     .fetch_one("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM crashes", &[])
                     .await?
                     .i64("n")?;
-                let expected_new = (report.rows - existing.len()) as i64;
-                let deferred = defer_indexes(tx, expected_new, first - 1).await?;
+                let deferred = defer_indexes(tx, expected_rows, first - 1).await?;
                 (first, deferred)
             }
         };
@@ -1144,8 +1116,8 @@ impl Store {
         let checker = tokio::spawn(check_rows(Checking {
             store: self.clone(),
             rules,
-            rows,
-            existing,
+            rows: Box::new(rows),
+            look_up: !empty,
             first,
             now,
             source: source.to_string(),
@@ -1197,6 +1169,7 @@ impl Store {
             .await
             .map_err(|e| StoreError::Reference(format!("import worker: {e}")))??;
         tracing::debug!(ms = t0.elapsed().as_millis() as u64, "import: rows written");
+        report.rows = checked.rows;
         report.rejected = checked.rejected;
         if strict && !report.rejected.is_empty() {
             // Nothing is kept: the transaction is dropped, so rolled back.
@@ -1275,6 +1248,41 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The id and content hash of the stored crashes with these rows' external ids.
+    async fn crash_hashes(
+        &self,
+        rows: &[(usize, Result<CrashRecord, RowError>)],
+    ) -> StoreResult<HashMap<String, (i64, String)>> {
+        let ids: Vec<Value> = rows
+            .iter()
+            .filter_map(|(_, r)| r.as_ref().ok()?.external_id.as_deref())
+            .map(Value::from)
+            .collect();
+        let mut found = HashMap::new();
+        if ids.is_empty() {
+            return Ok(found);
+        }
+        let mut ph = String::new();
+        for i in 1..=ids.len() {
+            if i > 1 {
+                ph.push(',');
+            }
+            crate::migrate::push_placeholder(&mut ph, self.backend(), i);
+        }
+        let sql = format!(
+            "SELECT id, external_id, content_hash FROM crashes WHERE external_id IN ({ph})"
+        );
+        for r in self.db.fetch_all(&sql, &ids).await? {
+            found.insert(
+                r.text("external_id")?,
+                (r.i64("id")?, r.text("content_hash")?),
+            );
+        }
+        Ok(found)
+    }
+}
+
 /// The column of a prepared version row holding its classification: the checker's
 /// number for it, replaced by the id in `crash_classifications` before writing.
 const VERSION_CLASS: usize = 6;
@@ -1283,8 +1291,9 @@ const VERSION_CLASS: usize = 6;
 struct Checking {
     store: Store,
     rules: ClassRuleFile,
-    rows: Vec<(usize, Result<CrashRecord, RowError>)>,
-    existing: HashMap<String, (i64, String)>,
+    rows: Box<dyn Iterator<Item = (usize, Result<CrashRecord, RowError>)> + Send>,
+    /// Whether the registry holds crashes whose external ids rows may repeat.
+    look_up: bool,
     first: i64,
     now: i64,
     source: String,
@@ -1298,6 +1307,7 @@ type Prepared = (usize, CrashRecord, Place, Classification);
 /// What the checking stage found.
 #[derive(Default)]
 struct Checked {
+    rows: usize,
     rejected: Vec<RowError>,
     inserted: usize,
     duplicates: usize,
@@ -1315,110 +1325,123 @@ async fn check_rows(c: Checking) -> StoreResult<Checked> {
     let mut classes: HashMap<Classification, i64> = HashMap::new();
     let mut next = c.first;
     let mut b = Batch::default();
-    let total = c.rows.len();
-    for (i, (n, r)) in c.rows.into_iter().enumerate() {
-        let rec = match r {
-            Ok(rec) => rec,
-            Err(e) => {
-                out.rejected.push(e);
-                continue;
-            }
-        };
-        let Some(ext) = rec.external_id.clone() else {
-            out.rejected.push(RowError {
-                row: n,
-                column: "external_id".into(),
-                key: "error.required".into(),
-                arg: String::new(),
-            });
-            continue;
-        };
-        if let Some(first) = seen.insert(ext.clone(), n) {
-            out.rejected.push(RowError {
-                row: n,
-                column: "external_id".into(),
-                key: "error.crash_duplicate_in_file".into(),
-                arg: first.to_string(),
-            });
-            continue;
+    let mut rows = c.rows;
+    loop {
+        let chunk: Vec<_> = rows.by_ref().take(500).collect();
+        if chunk.is_empty() {
+            break;
         }
-        let window = c
-            .rules
-            .for_date(rec.occurred.local_date())
-            .0
-            .death_window_days;
-        if let Err(e) = rec.check(window) {
-            out.rejected.push(RowError {
-                row: n,
-                column: e.field.into(),
-                key: e.key.into(),
-                arg: String::new(),
-            });
-            continue;
-        }
-        let place = match c.store.resolve(&mut resolver, &rec).await {
-            Ok(p) => p,
-            Err(StoreError::Invalid { field, key, arg }) => {
+        // Let other tasks (a server's requests) run between chunks.
+        tokio::task::yield_now().await;
+        let existing = match c.look_up {
+            true => c.store.crash_hashes(&chunk).await?,
+            false => HashMap::new(),
+        };
+        for (n, r) in chunk {
+            out.rows += 1;
+            let rec = match r {
+                Ok(rec) => rec,
+                Err(e) => {
+                    out.rejected.push(e);
+                    continue;
+                }
+            };
+            let Some(ext) = rec.external_id.clone() else {
                 out.rejected.push(RowError {
                     row: n,
-                    column: field,
-                    key,
-                    arg,
+                    column: "external_id".into(),
+                    key: "error.required".into(),
+                    arg: String::new(),
+                });
+                continue;
+            };
+            if let Some(first) = seen.insert(ext.clone(), n) {
+                out.rejected.push(RowError {
+                    row: n,
+                    column: "external_id".into(),
+                    key: "error.crash_duplicate_in_file".into(),
+                    arg: first.to_string(),
                 });
                 continue;
             }
-            Err(e) => return Err(e),
-        };
-        let class = rec.classify(&c.rules);
-        match c.existing.get(&ext) {
-            Some((_, h)) if *h == content_hash(&rec) => out.duplicates += 1,
-            Some((id, _)) => out.changed.push((*id, (n, rec, place, class))),
-            None => {
-                let id = next;
-                next += 1;
-                let local = match classes.get(&class) {
-                    Some(l) => *l,
-                    None => {
-                        let l = classes.len() as i64;
-                        classes.insert(class.clone(), l);
-                        b.new_classes.push(class.clone());
-                        l
-                    }
-                };
-                let mut v = Vec::with_capacity(INSERT_WIDTH + 1);
-                v.push(Value::from(id));
-                v.extend(row_values(&rec, &place, &class, None, &c.source, 1));
-                v.push(c.now.into());
-                v.push(c.now.into());
-                b.crashes.push(v);
-                b.deltas.push((
-                    rollup_key(&rec, &place, class.class),
-                    1,
-                    rec.deaths as i64,
-                    rec.injured as i64,
-                ));
-                b.versions.push(vec![
-                    id.into(),
-                    1i64.into(),
-                    c.now.into(),
-                    c.actor.clone().into(),
-                    format!("import {} row {n}", c.source).into(),
-                    snapshot(&rec).into(),
-                    local.into(),
-                ]);
-                b.parts.add(id, &rec);
-                out.inserted += 1;
+            let window = c
+                .rules
+                .for_date(rec.occurred.local_date())
+                .0
+                .death_window_days;
+            if let Err(e) = rec.check(window) {
+                out.rejected.push(RowError {
+                    row: n,
+                    column: e.field.into(),
+                    key: e.key.into(),
+                    arg: String::new(),
+                });
+                continue;
+            }
+            let place = match c.store.resolve(&mut resolver, &rec).await {
+                Ok(p) => p,
+                Err(StoreError::Invalid { field, key, arg }) => {
+                    out.rejected.push(RowError {
+                        row: n,
+                        column: field,
+                        key,
+                        arg,
+                    });
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let class = rec.classify(&c.rules);
+            match existing.get(&ext) {
+                Some((_, h)) if *h == content_hash(&rec) => out.duplicates += 1,
+                Some((id, _)) => out.changed.push((*id, (n, rec, place, class))),
+                None => {
+                    let id = next;
+                    next += 1;
+                    let local = match classes.get(&class) {
+                        Some(l) => *l,
+                        None => {
+                            let l = classes.len() as i64;
+                            classes.insert(class.clone(), l);
+                            b.new_classes.push(class.clone());
+                            l
+                        }
+                    };
+                    let mut v = Vec::with_capacity(INSERT_WIDTH + 1);
+                    v.push(Value::from(id));
+                    v.extend(row_values(&rec, &place, &class, None, &c.source, 1));
+                    v.push(c.now.into());
+                    v.push(c.now.into());
+                    b.crashes.push(v);
+                    b.deltas.push((
+                        rollup_key(&rec, &place, class.class),
+                        1,
+                        rec.deaths as i64,
+                        rec.injured as i64,
+                    ));
+                    b.versions.push(vec![
+                        id.into(),
+                        1i64.into(),
+                        c.now.into(),
+                        c.actor.clone().into(),
+                        format!("import {} row {n}", c.source).into(),
+                        snapshot(&rec).into(),
+                        local.into(),
+                    ]);
+                    b.parts.add(id, &rec);
+                    out.inserted += 1;
+                }
             }
         }
-        if b.crashes.len() == 500 {
-            b.upto = i + 1;
+        if b.crashes.len() >= 500 {
+            b.upto = out.rows;
             if c.sender.send(std::mem::take(&mut b)).await.is_err() {
                 // The writer stopped (it failed): its error is the import's.
                 return Ok(out);
             }
         }
     }
-    b.upto = total;
+    b.upto = out.rows;
     if !b.crashes.is_empty() || !b.new_classes.is_empty() {
         let _ = c.sender.send(b).await;
     }

@@ -203,13 +203,14 @@ pub async fn import(
         ),
         None => None,
     };
-    let rows = crate::tabular::parse_crashes(&body, mapping.as_deref()).map_err(|(k, a)| {
-        AppError::Invalid {
-            field: "file".into(),
-            key: k,
-            arg: a,
-        }
-    })?;
+    let rows =
+        crate::tabular::parse_crashes_lazily(&body, mapping.as_deref()).map_err(|(k, a)| {
+            AppError::Invalid {
+                field: "file".into(),
+                key: k,
+                arg: a,
+            }
+        })?;
     let name = q.name.unwrap_or_else(|| "api".into());
     Ok(Json(
         st.store

@@ -1011,7 +1011,7 @@ pub async fn import_submit(
         return Err(AppError::invalid("file", "error.required"));
     };
     let lang = ctx.lang;
-    let rows = match crate::tabular::parse_crashes(&bytes, mapping.as_deref()) {
+    let rows = match crate::tabular::parse_crashes_lazily(&bytes, mapping.as_deref()) {
         Ok(r) => r,
         Err((k, a)) => {
             let msg = atgt_core::i18n::tf(lang, &k, &[("code", &a)]);

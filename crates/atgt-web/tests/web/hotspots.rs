@@ -42,10 +42,7 @@ async fn seed(app: &TestApp) -> Vec<i64> {
         .store()
         .crash_import(
             &Actor::system(),
-            rows.into_iter()
-                .enumerate()
-                .map(|(i, r)| (i + 1, Ok(r)))
-                .collect(),
+            rows.into_iter().enumerate().map(|(i, r)| (i + 1, Ok(r))),
             "test",
             false,
             true,
