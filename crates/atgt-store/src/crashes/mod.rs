@@ -1157,7 +1157,13 @@ impl Store {
             deltas.extend(b.deltas);
             Ok(())
         };
-        while let Some(b) = batches.recv().await {
+        // How long the writer waited for the checker: which of the two stages bounds
+        // the import (in the debug log).
+        let mut waited = std::time::Duration::ZERO;
+        loop {
+            let t = std::time::Instant::now();
+            let Some(b) = batches.recv().await else { break };
+            waited += t.elapsed();
             let upto = b.upto;
             if let Some(tx) = tx.as_mut() {
                 // On a failure the batches channel closes and the checker stops.
@@ -1168,7 +1174,11 @@ impl Store {
         let checked = checker
             .await
             .map_err(|e| StoreError::Reference(format!("import worker: {e}")))??;
-        tracing::debug!(ms = t0.elapsed().as_millis() as u64, "import: rows written");
+        tracing::debug!(
+            ms = t0.elapsed().as_millis() as u64,
+            writer_waited_ms = waited.as_millis() as u64,
+            "import: rows written"
+        );
         report.rows = checked.rows;
         report.rejected = checked.rejected;
         if strict && !report.rejected.is_empty() {
