@@ -57,6 +57,8 @@ const SQLITE: &[Migration] = &[
         "plans_mail_links",
         "../migrations/sqlite/0010_plans_mail_links.sql"
     ),
+    // hazards, Open311 and citizen reports (issue 9, part A)
+    migration!(12, "hazards", "../migrations/sqlite/0012_hazards.sql"),
 ];
 const POSTGRES: &[Migration] = &[
     migration!(
@@ -91,6 +93,8 @@ const POSTGRES: &[Migration] = &[
         "plans_mail_links",
         "../migrations/postgres/0010_plans_mail_links.sql"
     ),
+    // hazards, Open311 and citizen reports (issue 9, part A)
+    migration!(12, "hazards", "../migrations/postgres/0012_hazards.sql"),
 ];
 
 pub fn migrations(backend: Backend) -> &'static [Migration] {
