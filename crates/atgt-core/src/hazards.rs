@@ -72,10 +72,10 @@ pub fn reencroachment(
 pub fn check_point(lon: f64, lat: f64) -> Result<Point, &'static str> {
     let p = Point::new(lon, lat);
     if !p.is_valid() {
-        return Err("error.bad_coordinates");
+        return Err("hazards.error.bad_coordinates");
     }
     if !p.in_vietnam() {
-        return Err("error.outside_vietnam");
+        return Err("hazards.error.outside_vietnam");
     }
     Ok(p)
 }
@@ -131,9 +131,18 @@ mod tests {
     #[test]
     fn coordinates_checked() {
         assert!(check_point(109.03, 11.63).is_ok());
-        assert_eq!(check_point(2.35, 48.85), Err("error.outside_vietnam"));
-        assert_eq!(check_point(200.0, 11.0), Err("error.bad_coordinates"));
-        assert_eq!(check_point(f64::NAN, 11.0), Err("error.bad_coordinates"));
+        assert_eq!(
+            check_point(2.35, 48.85),
+            Err("hazards.error.outside_vietnam")
+        );
+        assert_eq!(
+            check_point(200.0, 11.0),
+            Err("hazards.error.bad_coordinates")
+        );
+        assert_eq!(
+            check_point(f64::NAN, 11.0),
+            Err("hazards.error.bad_coordinates")
+        );
     }
 
     #[test]

@@ -270,6 +270,82 @@ pub fn is_mp4(bytes: &[u8]) -> bool {
     bytes.len() > 12 && &bytes[4..8] == b"ftyp"
 }
 
+/// Rewrites a PNG keeping only the chunks needed to draw it (header, palette,
+/// transparency, colour space, pixel size, data); text, time and EXIF chunks go.
+pub fn clean_png(bytes: &[u8]) -> Result<Vec<u8>, JpegError> {
+    const SIG: &[u8] = b"\x89PNG\r\n\x1a\n";
+    const KEEP: &[&[u8; 4]] = &[
+        b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"pHYs", b"bKGD",
+    ];
+    if !bytes.starts_with(SIG) {
+        return Err(JpegError::Malformed);
+    }
+    let mut out = SIG.to_vec();
+    let mut i = SIG.len();
+    while i + 12 <= bytes.len() {
+        let len = u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]) as usize;
+        let end = i.checked_add(12 + len).ok_or(JpegError::Malformed)?;
+        if end > bytes.len() {
+            return Err(JpegError::Malformed);
+        }
+        let typ = &bytes[i + 4..i + 8];
+        if KEEP.iter().any(|k| &k[..] == typ) {
+            out.extend_from_slice(&bytes[i..end]);
+        }
+        i = end;
+        if typ == b"IEND" {
+            return Ok(out);
+        }
+    }
+    Err(JpegError::Malformed)
+}
+
+/// Blanks the metadata of an MP4/QuickTime video in place: every `udta` and `meta`
+/// box (camera make and model, GPS ©xyz, owner) becomes a `free` box of zeros of the
+/// same size, so the sample offsets stay valid without rewriting the file.
+pub fn clean_mp4(bytes: &[u8]) -> Result<Vec<u8>, JpegError> {
+    if !is_mp4(bytes) {
+        return Err(JpegError::Malformed);
+    }
+    let mut out = bytes.to_vec();
+    blank_boxes(&mut out, 0, bytes.len(), 0)?;
+    Ok(out)
+}
+
+fn blank_boxes(b: &mut [u8], mut i: usize, end: usize, depth: u8) -> Result<(), JpegError> {
+    while i + 8 <= end {
+        let size32 = u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]) as u64;
+        let (size, head) = match size32 {
+            0 => ((end - i) as u64, 8),
+            1 => {
+                let s = b.get(i + 8..i + 16).ok_or(JpegError::Malformed)?;
+                (
+                    u64::from_be_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]),
+                    16,
+                )
+            }
+            n => (n, 8),
+        };
+        let size = usize::try_from(size).map_err(|_| JpegError::Malformed)?;
+        if size < head || i + size > end {
+            return Err(JpegError::Malformed);
+        }
+        let typ = [b[i + 4], b[i + 5], b[i + 6], b[i + 7]];
+        match &typ {
+            b"udta" | b"meta" | b"uuid" | b"XMP_" => {
+                b[i + 4..i + 8].copy_from_slice(b"free");
+                b[i + head..i + size].fill(0);
+            }
+            b"moov" | b"trak" | b"mdia" | b"minf" if depth < 8 => {
+                blank_boxes(b, i + head, i + size, depth + 1)?;
+            }
+            _ => {}
+        }
+        i += size;
+    }
+    Ok(())
+}
+
 /// A small JPEG whose EXIF carries a camera make, model, serial number and owner name
 /// besides the time (25/11/2026 08:30:00) and place (11°37'48"N 109°1'48"E ≈ 11.63,
 /// 109.03): what a phone photo looks like, for tests of [`clean_jpeg`].
@@ -412,6 +488,44 @@ mod tests {
         );
         let raw = sample_jpeg_with_exif();
         assert!(clean_jpeg(&raw[..30]).is_err());
+    }
+
+    #[test]
+    fn png_and_mp4_metadata_removed() {
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        let chunk = |t: &[u8], d: &[u8]| {
+            let mut c = (d.len() as u32).to_be_bytes().to_vec();
+            c.extend(t);
+            c.extend(d);
+            c.extend([0, 0, 0, 0]);
+            c
+        };
+        png.extend(chunk(b"IHDR", &[0; 13]));
+        png.extend(chunk(b"tEXt", b"Author\0Nguyen Van Chu May"));
+        png.extend(chunk(b"IDAT", &[1, 2, 3]));
+        png.extend(chunk(b"IEND", &[]));
+        let clean = clean_png(&png).unwrap();
+        assert!(!contains(&clean, b"Chu May"));
+        assert!(contains(&clean, b"IDAT") && clean.ends_with(&chunk(b"IEND", &[])));
+        assert!(clean_png(&png[..20]).is_err());
+
+        let bx = |t: &[u8], d: &[u8]| {
+            let mut c = ((d.len() + 8) as u32).to_be_bytes().to_vec();
+            c.extend(t);
+            c.extend(d);
+            c
+        };
+        let mut mp4 = bx(b"ftyp", b"isom\0\0\0\0");
+        let udta = bx(b"udta", &bx(b"\xa9xyz", b"+11.6300+109.0300/"));
+        let mut moov_body = bx(b"mvhd", &[0; 20]);
+        moov_body.extend(udta);
+        mp4.extend(bx(b"moov", &moov_body));
+        mp4.extend(bx(b"mdat", b"frames"));
+        let clean = clean_mp4(&mp4).unwrap();
+        assert_eq!(clean.len(), mp4.len());
+        assert!(!contains(&clean, b"109.0300") && !contains(&clean, b"udta"));
+        assert!(contains(&clean, b"frames"));
+        assert!(clean_mp4(b"<html>not a video</html>").is_err());
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub(crate) fn required(v: &str, name: &str) -> StoreResult<String> {
         return Err(StoreError::invalid(name, "error.required"));
     }
     if v.chars().count() > 4000 {
-        return Err(StoreError::invalid(name, "error.too_long"));
+        return Err(StoreError::invalid(name, "reports.error.too_long"));
     }
     Ok(v.to_string())
 }
@@ -483,7 +483,7 @@ pub(crate) async fn crossing_insert(
             (Some(p.lon), Some(p.lat))
         }
         (None, None) => (None, None),
-        _ => return Err(StoreError::invalid("lat", "error.bad_coordinates")),
+        _ => return Err(StoreError::invalid("lat", "hazards.error.bad_coordinates")),
     };
     let deadline = opt_date(&i.deadline, "deadline")?;
     let now = now_us();
@@ -715,7 +715,7 @@ pub(crate) async fn proposal_insert(
     actor: &Actor,
     i: &ProposalInput,
 ) -> StoreResult<i64> {
-    let title = required(&i.title, "title")?;
+    let title = required(&i.title, "proposal_title")?;
     let kind = one_of(&i.kind, hz::PROPOSAL_KINDS, "kind")?;
     let justification = required(&i.justification, "justification")?;
     if i.cost_vnd < 0 {

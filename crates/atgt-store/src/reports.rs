@@ -182,9 +182,89 @@ fn row(r: &Row) -> StoreResult<Report> {
 fn limited(v: &str, name: &str, max: usize) -> StoreResult<String> {
     let v = v.trim();
     if v.chars().count() > max {
-        return Err(StoreError::invalid(name, "error.too_long"));
+        return Err(StoreError::invalid(name, "reports.error.too_long"));
     }
     Ok(v.to_string())
+}
+
+/// A report's input once checked.
+pub struct Checked {
+    pub service: &'static open311::Service,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    pub address: String,
+    pub description: String,
+    pub email: String,
+    pub phone: String,
+    pub media_url: String,
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Checks a new report (with `files` photos or videos) without storing anything: the
+/// service, its attributes, the place (coordinates in Vietnam or an address), the
+/// contact and the lengths of the text fields. The web layer calls it before it puts
+/// any file in the file store, so refused input leaves nothing behind.
+pub fn check_report(n: &NewReport, files: usize) -> StoreResult<Checked> {
+    let svc = open311::service(n.service_code.trim())
+        .ok_or_else(|| StoreError::invalid("service_code", "open311.error.unknown_service"))?;
+    let attrs = open311::check_attributes(svc, &n.attributes).map_err(|(code, key)| {
+        StoreError::invalid_arg(&format!("attribute[{code}]"), key, &code)
+    })?;
+    let (lon, lat) = match (n.lon, n.lat) {
+        (Some(lo), Some(la)) => {
+            let p = hz::check_point(lo, la).map_err(|k| StoreError::invalid("lat", k))?;
+            (Some(p.lon), Some(p.lat))
+        }
+        (None, None) => (None, None),
+        _ => return Err(StoreError::invalid("lat", "hazards.error.bad_coordinates")),
+    };
+    let address = limited(&n.address, "address_string", 500)?;
+    if lon.is_none() && address.is_empty() {
+        return Err(StoreError::invalid(
+            "lat",
+            "open311.error.location_required",
+        ));
+    }
+    let email = limited(&n.email, "email", 200)?;
+    if !email.is_empty() && (!email.contains('@') || email.contains(char::is_whitespace)) {
+        return Err(StoreError::invalid("email", "reports.error.bad_email"));
+    }
+    let phone = limited(&n.phone, "phone", 30)?;
+    if !phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-.()".contains(c))
+    {
+        return Err(StoreError::invalid("phone", "reports.error.bad_phone"));
+    }
+    let media_url = limited(&n.media_url, "media_url", 1000)?;
+    if !media_url.is_empty()
+        && !media_url.starts_with("https://")
+        && !media_url.starts_with("http://")
+    {
+        return Err(StoreError::invalid(
+            "media_url",
+            "open311.error.bad_media_url",
+        ));
+    }
+    let description = limited(&n.description, "description", 4000)?;
+    if description.is_empty() && files == 0 && media_url.is_empty() {
+        return Err(StoreError::invalid("description", "error.required"));
+    }
+    let attrs_json: serde_json::Map<String, serde_json::Value> = attrs
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .collect();
+    Ok(Checked {
+        service: svc,
+        lon,
+        lat,
+        address,
+        description,
+        email,
+        phone,
+        media_url,
+        attributes: attrs_json,
+    })
 }
 
 impl Store {
@@ -197,55 +277,18 @@ impl Store {
         n: &NewReport,
         files: &[(StoredFile, PhotoFacts)],
     ) -> StoreResult<Report> {
-        let svc = open311::service(n.service_code.trim())
-            .ok_or_else(|| StoreError::invalid("service_code", "open311.error.unknown_service"))?;
-        let attrs = open311::check_attributes(svc, &n.attributes).map_err(|(code, key)| {
-            StoreError::invalid_arg(&format!("attribute[{code}]"), key, &code)
-        })?;
-        let (lon, lat) = match (n.lon, n.lat) {
-            (Some(lo), Some(la)) => {
-                let p = hz::check_point(lo, la).map_err(|k| StoreError::invalid("lat", k))?;
-                (Some(p.lon), Some(p.lat))
-            }
-            (None, None) => (None, None),
-            _ => return Err(StoreError::invalid("lat", "error.bad_coordinates")),
-        };
-        let address = limited(&n.address, "address_string", 500)?;
-        if lon.is_none() && address.is_empty() {
-            return Err(StoreError::invalid(
-                "lat",
-                "open311.error.location_required",
-            ));
-        }
-        let description = limited(&n.description, "description", 4000)?;
-        if description.is_empty() && files.is_empty() {
-            return Err(StoreError::invalid("description", "error.required"));
-        }
-        let email = limited(&n.email, "email", 200)?;
-        if !email.is_empty() && (!email.contains('@') || email.contains(char::is_whitespace)) {
-            return Err(StoreError::invalid("email", "error.bad_email"));
-        }
-        let phone = limited(&n.phone, "phone", 30)?;
-        if !phone
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-.()".contains(c))
-        {
-            return Err(StoreError::invalid("phone", "error.bad_phone"));
-        }
-        let media_url = limited(&n.media_url, "media_url", 1000)?;
-        if !media_url.is_empty()
-            && !media_url.starts_with("https://")
-            && !media_url.starts_with("http://")
-        {
-            return Err(StoreError::invalid(
-                "media_url",
-                "open311.error.bad_media_url",
-            ));
-        }
-        let attrs_json: serde_json::Map<String, serde_json::Value> = attrs
-            .iter()
-            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-            .collect();
+        let c = check_report(n, files.len())?;
+        let (svc, lon, lat, address, description, email, phone, media_url, attrs_json) = (
+            c.service,
+            c.lon,
+            c.lat,
+            c.address,
+            c.description,
+            c.email,
+            c.phone,
+            c.media_url,
+            c.attributes,
+        );
         let now = now_us();
         let mut tx = self.db.begin().await?;
         let id = tx

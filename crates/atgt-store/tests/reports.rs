@@ -89,7 +89,7 @@ async fn reencroachment_is_flagged_within_the_distance_and_counted_against_the_p
         bad.lat = 48.85;
         assert_eq!(
             invalid(s.encroachment_create(&a, &bad, 50.0).await.unwrap_err()).1,
-            "error.outside_vietnam"
+            "hazards.error.outside_vietnam"
         );
         let mut bad = case(0.0);
         bad.kind = "garden".into();
@@ -265,7 +265,7 @@ async fn bad_reports_store_nothing() {
         v.lat = Some(40.0);
         assert_eq!(
             invalid(s.report_create(&a, &v, &[]).await.unwrap_err()).1,
-            "error.outside_vietnam"
+            "hazards.error.outside_vietnam"
         );
         v.lon = None;
         v.lat = None;

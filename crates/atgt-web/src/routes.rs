@@ -5,7 +5,7 @@
 use crate::auth::{authenticate, guard};
 use crate::error::{AppError, ErrorMarker};
 use crate::state::AppState;
-use crate::{api, assets, metrics, pages};
+use crate::{api, assets, metrics, open311, pages};
 use atgt_core::auth::Perm;
 use axum::extract::{MatchedPath, Request, State};
 use axum::handler::Handler;
@@ -833,6 +833,161 @@ pub fn table() -> Vec<Route> {
             "/admin/rules/speed-limits",
             RulesManage,
             pages::enforcement::limits_save,
+        ),
+        // hazards, Open311 and citizen reports (issue 9, part A)
+        route(M::GET, "/hazards", HazardsRead, pages::hazards::index),
+        route(
+            M::GET,
+            "/hazards/hazards.geojson",
+            HazardsRead,
+            pages::hazards::export_geojson,
+        ),
+        route(
+            M::POST,
+            "/hazards/encroachments",
+            HazardsManage,
+            pages::hazards::encroachment_create,
+        ),
+        route(
+            M::POST,
+            "/hazards/encroachments/{id}/resolve",
+            HazardsManage,
+            pages::hazards::encroachment_resolve,
+        ),
+        route(
+            M::POST,
+            "/hazards/crossings",
+            HazardsManage,
+            pages::hazards::crossing_create,
+        ),
+        route(
+            M::POST,
+            "/hazards/crossings/{id}/measures",
+            HazardsManage,
+            pages::hazards::crossing_measure,
+        ),
+        route(
+            M::POST,
+            "/hazards/proposals",
+            HazardsManage,
+            pages::hazards::proposal_create,
+        ),
+        route(
+            M::POST,
+            "/hazards/proposals/{id}/status",
+            HazardsManage,
+            pages::hazards::proposal_status,
+        ),
+        route(
+            M::GET,
+            "/public/reports",
+            Public,
+            pages::reports::public_form,
+        ),
+        route(
+            M::POST,
+            "/public/reports",
+            Public,
+            pages::reports::public_submit,
+        )
+        .limit(64 << 20),
+        route(
+            M::GET,
+            "/public/reports/track",
+            Public,
+            pages::reports::track,
+        ),
+        route(M::GET, "/reports", ReportsTriage, pages::reports::queue),
+        route(
+            M::GET,
+            "/reports/violations",
+            EnforcementRead,
+            pages::reports::violations,
+        ),
+        route(
+            M::GET,
+            "/reports/violations/{id}/files/{sha256}",
+            EnforcementRead,
+            pages::reports::violation_file_get,
+        ),
+        route(M::GET, "/reports/{id}", ReportsTriage, pages::reports::show),
+        route(
+            M::POST,
+            "/reports/{id}/triage",
+            ReportsTriage,
+            pages::reports::triage,
+        ),
+        route(
+            M::GET,
+            "/reports/{id}/files/{sha256}",
+            ReportsTriage,
+            pages::reports::file_get,
+        ),
+        route(
+            M::GET,
+            "/open311/v2/discovery.json",
+            Public,
+            open311::discovery_json,
+        ),
+        route(
+            M::GET,
+            "/open311/v2/discovery.xml",
+            Public,
+            open311::discovery_xml,
+        ),
+        route(
+            M::GET,
+            "/open311/v2/services.json",
+            Public,
+            open311::services_json,
+        ),
+        route(
+            M::GET,
+            "/open311/v2/services.xml",
+            Public,
+            open311::services_xml,
+        ),
+        route(
+            M::GET,
+            "/open311/v2/services/{file}",
+            Public,
+            open311::definition,
+        ),
+        route(
+            M::GET,
+            "/open311/v2/requests.json",
+            Public,
+            open311::requests_json,
+        ),
+        route(
+            M::GET,
+            "/open311/v2/requests.xml",
+            Public,
+            open311::requests_xml,
+        ),
+        route(
+            M::POST,
+            "/open311/v2/requests.json",
+            Public,
+            open311::post_json,
+        ),
+        route(
+            M::POST,
+            "/open311/v2/requests.xml",
+            Public,
+            open311::post_xml,
+        ),
+        route(
+            M::GET,
+            "/open311/v2/requests/{file}",
+            Public,
+            open311::request_one,
+        ),
+        route(
+            M::GET,
+            "/open311/v2/tokens/{file}",
+            Public,
+            open311::token_one,
         ),
     ]
 }
