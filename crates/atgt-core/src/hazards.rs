@@ -67,10 +67,13 @@ pub fn reencroachment(
         .min_by(|a, b| a.1.total_cmp(&b.1))
 }
 
-/// Checks coordinates given by a person or a client: both or none, valid WGS84, and
-/// in Vietnam. Returns the i18n key of the reason.
+/// Checks coordinates given by a person or a client: valid WGS84 and in Vietnam.
+/// Returns the i18n key of the reason. The point is rounded to 7 decimals (about
+/// 1 cm): finer digits carry no information, and short decimals come back from the
+/// stored JSON of the audit log exactly as they were hashed.
 pub fn check_point(lon: f64, lat: f64) -> Result<Point, &'static str> {
-    let p = Point::new(lon, lat);
+    let round = |v: f64| (v * 1e7).round() / 1e7;
+    let p = Point::new(round(lon), round(lat));
     if !p.is_valid() {
         return Err("hazards.error.bad_coordinates");
     }
@@ -131,6 +134,8 @@ mod tests {
     #[test]
     fn coordinates_checked() {
         assert!(check_point(109.03, 11.63).is_ok());
+        let p = check_point(109.123456789, 11.987654321).unwrap();
+        assert_eq!((p.lon, p.lat), (109.1234568, 11.9876543));
         assert_eq!(
             check_point(2.35, 48.85),
             Err("hazards.error.outside_vietnam")

@@ -98,6 +98,10 @@ async fn reencroachment_is_flagged_within_the_distance_and_counted_against_the_p
             "kind"
         );
         assert_eq!(s.encroachments(None).await.unwrap().len(), n);
+        // Every change is in the audit chain, which verifies (points 49.5 m away have
+        // long decimals: they are rounded so the stored JSON hashes the same).
+        assert!(s.audit_verify().await.unwrap().broken.is_none());
+        assert!(s.audit_head().await.unwrap().unwrap().0 >= 6);
     });
 }
 
@@ -247,6 +251,7 @@ async fn reports_are_triaged_into_cases_and_the_history_flows_back() {
             .await
             .unwrap();
         assert_eq!(forwarded.len(), 1);
+        assert!(s.audit_verify().await.unwrap().broken.is_none());
     });
 }
 
