@@ -199,6 +199,39 @@ impl Store {
             .collect()
     }
 
+    /// The cases recorded at a place (the first case and its re-encroachments), oldest
+    /// first.
+    pub async fn encroachments_at_place(&self, place_id: i64) -> StoreResult<Vec<Encroachment>> {
+        let rows = self
+            .db
+            .fetch_all(
+                &format!(
+                    "SELECT {ENC_COLS} FROM encroachments e WHERE e.place_id = $1 ORDER BY e.id"
+                ),
+                &params![place_id],
+            )
+            .await?;
+        rows.iter().map(enc_row).collect()
+    }
+
+    /// Records a stored photo (once per content) and links it to a case.
+    pub async fn encroachment_file_add(
+        &self,
+        actor: &Actor,
+        id: i64,
+        f: &crate::files::StoredFile,
+        caption: &str,
+    ) -> StoreResult<crate::files::FileInfo> {
+        crate::files::check_sha256(&f.sha256)?;
+        self.encroachment(id).await?;
+        self.file_link(actor, crate::files::Owner::Encroachment, id, f, caption)
+            .await
+    }
+
+    pub async fn encroachment_files(&self, id: i64) -> StoreResult<Vec<crate::files::FileInfo>> {
+        self.files_of(crate::files::Owner::Encroachment, id).await
+    }
+
     /// Closes a case with its resolution and the date the place was cleared.
     pub async fn encroachment_resolve(
         &self,

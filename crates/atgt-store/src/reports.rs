@@ -417,6 +417,18 @@ impl Store {
         rows.iter().map(row).collect()
     }
 
+    /// The reports accepted into a case (`encroachment`, `crossing`, `proposal`).
+    pub async fn reports_of_case(&self, kind: &str, id: i64) -> StoreResult<Vec<Report>> {
+        let rows = self
+            .db
+            .fetch_all(
+                &format!("SELECT {COLS} FROM citizen_reports r WHERE r.case_kind = $1 AND r.case_id = $2 ORDER BY r.id"),
+                &params![kind, id],
+            )
+            .await?;
+        rows.iter().map(row).collect()
+    }
+
     pub async fn report_files(&self, id: i64) -> StoreResult<Vec<ReportFile>> {
         let rows = self
             .db

@@ -849,6 +849,25 @@ pub fn table() -> Vec<Route> {
             pages::hazards::encroachment_create,
         ),
         route(
+            M::GET,
+            "/hazards/encroachments/{id}",
+            HazardsRead,
+            pages::hazards::encroachment_show,
+        ),
+        route(
+            M::POST,
+            "/hazards/encroachments/{id}/photos",
+            HazardsManage,
+            pages::hazards::photo_add,
+        )
+        .limit(12 << 20),
+        route(
+            M::GET,
+            "/hazards/encroachments/{id}/photos/{sha256}",
+            HazardsRead,
+            pages::hazards::photo_get,
+        ),
+        route(
             M::POST,
             "/hazards/encroachments/{id}/resolve",
             HazardsManage,

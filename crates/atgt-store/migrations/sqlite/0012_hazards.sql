@@ -28,6 +28,16 @@ CREATE TABLE encroachments (
 CREATE INDEX encroachments_status ON encroachments (status);
 CREATE INDEX encroachments_place ON encroachments (place_id);
 
+-- Photos of an encroachment case taken by staff (survey, after clearance).
+CREATE TABLE encroachment_files (
+    encroachment_id INTEGER NOT NULL REFERENCES encroachments (id),
+    sha256          TEXT NOT NULL REFERENCES files (sha256),
+    caption         TEXT NOT NULL DEFAULT '',
+    added_at_us     INTEGER NOT NULL,
+    added_by        TEXT NOT NULL,
+    PRIMARY KEY (encroachment_id, sha256)
+);
+
 CREATE TABLE rail_crossings (
     id              INTEGER PRIMARY KEY,
     name            TEXT NOT NULL,

@@ -338,3 +338,103 @@ pub async fn proposal_status(
         .await?;
     Ok(redirect_with_flash("/hazards", "common.saved"))
 }
+
+/// A report's photo shown on a case: (report id, sha256, mime).
+pub struct CasePhoto {
+    pub report_id: i64,
+    pub sha256: String,
+    pub mime: String,
+}
+
+#[derive(Template)]
+#[template(path = "hazards/encroachment.html")]
+pub struct EncroachmentView {
+    pub ctx: PageCtx,
+    pub e: Encroachment,
+    /// Every case at the same place, oldest first (the place's record).
+    pub place: Vec<Encroachment>,
+    pub files: Vec<atgt_store::files::FileInfo>,
+    pub report_photos: Vec<CasePhoto>,
+    pub reports: Vec<(i64, String)>,
+    pub geojson: String,
+    pub today: String,
+}
+
+/// A case with its place's record, photos and the citizen reports taken into it.
+pub async fn encroachment_show(
+    State(st): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let e = st.store.encroachment(id).await?;
+    let place = st.store.encroachments_at_place(e.place_id).await?;
+    let reports = st.store.reports_of_case("encroachment", id).await?;
+    let mut report_photos = Vec::new();
+    if ctx.can(atgt_core::auth::Perm::ReportsTriage) {
+        for r in &reports {
+            for f in st.store.report_files(r.id).await? {
+                report_photos.push(CasePhoto {
+                    report_id: r.id,
+                    sha256: f.sha256,
+                    mime: f.mime,
+                });
+            }
+        }
+    }
+    let geojson = hazards_geojson(&ctx, &place, &[]).to_string();
+    let v = EncroachmentView {
+        files: st.store.encroachment_files(id).await?,
+        reports: reports.into_iter().map(|r| (r.id, r.token)).collect(),
+        report_photos,
+        geojson,
+        today: atgt_core::time::format_date(atgt_core::time::local_date(jiff::Timestamp::now())),
+        place,
+        e,
+        ctx,
+    };
+    render(&v.ctx, &v)
+}
+
+/// A staff photo of a case (survey, after clearance).
+pub async fn photo_add(
+    State(st): State<AppState>,
+    Current(p): Current,
+    Path(id): Path<i64>,
+    mut mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    st.store.encroachment(id).await?;
+    let (file, caption) = crate::files::receive_photo(&st.files, &mut mp).await?;
+    st.store
+        .encroachment_file_add(&p.actor(), id, &file, &caption)
+        .await?;
+    Ok(redirect_with_flash(
+        &format!("/hazards/encroachments/{id}"),
+        "common.saved",
+    ))
+}
+
+/// A case's photo (a road site).
+pub async fn photo_get(
+    State(st): State<AppState>,
+    Path((id, sha)): Path<(i64, String)>,
+) -> AppResult<Response> {
+    let f = st
+        .store
+        .encroachment_files(id)
+        .await?
+        .into_iter()
+        .find(|f| f.sha256 == sha)
+        .ok_or(crate::error::AppError::NotFound)?;
+    let bytes = st
+        .files
+        .get(&sha)
+        .map_err(|_| crate::error::AppError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, f.mime),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -593,3 +593,127 @@ async fn the_hazards_page_records_cases_crossings_and_proposals() {
             .unwrap();
     });
 }
+
+/// An encroachment case and a report accepted into it, for the page and route tests:
+/// (case id, report id).
+pub async fn fixture(app: &TestApp) -> (i64, i64) {
+    use atgt_store::reports::{NewReport, Triage};
+    let s = app.store();
+    let r = s
+        .report_create(
+            &Actor::system(),
+            &NewReport {
+                token: atgt_web::open311::new_token(),
+                service_code: "ENC-SIDEWALK".into(),
+                description: "Bày hàng kín vỉa hè".into(),
+                lon: Some(109.03),
+                lat: Some(11.63),
+                channel: "portal".into(),
+                ..Default::default()
+            },
+            &[],
+        )
+        .await
+        .unwrap();
+    let r = s
+        .report_triage(
+            &Actor::system(),
+            r.id,
+            &Triage::Encroachment(EncroachmentInput {
+                place: "Vỉa hè chợ Khánh Hải".into(),
+                kind: "sidewalk".into(),
+                responsible: "UBND xã Xuân Hải".into(),
+                lon: 109.03,
+                lat: 11.63,
+                ..Default::default()
+            }),
+            50.0,
+        )
+        .await
+        .unwrap();
+    (r.case_id.unwrap(), r.id)
+}
+
+#[tokio::test]
+async fn a_case_page_shows_the_place_record_and_takes_photos() {
+    each_backend!(|app| {
+        let (case, _) = fixture(&app).await;
+        app.store()
+            .encroachment_resolve(&Actor::system(), case, "Đã giải tỏa", &None)
+            .await
+            .unwrap();
+        let again = app
+            .store()
+            .encroachment_create(
+                &Actor::system(),
+                &EncroachmentInput {
+                    place: "Vỉa hè chợ Khánh Hải".into(),
+                    kind: "sidewalk".into(),
+                    responsible: "UBND xã Xuân Hải".into(),
+                    lon: 109.0301,
+                    lat: 11.6301,
+                    ..Default::default()
+                },
+                50.0,
+            )
+            .await
+            .unwrap();
+        assert_eq!(again.recurrence_of, Some(case));
+        let (s, html) = app
+            .get_as(
+                Some(Role::FocalOfficer),
+                &format!("/hazards/encroachments/{}", again.id),
+            )
+            .await;
+        assert_eq!(s, 200);
+        assert!(
+            html.contains("Các vụ việc tại vị trí này")
+                && html.contains(&format!("/hazards/encroachments/{case}"))
+        );
+        assert!(
+            html.contains("<strong>1</strong>"),
+            "one re-encroachment counted against the place"
+        );
+        let png = b"\x89PNG\r\n\x1a\nrest-of-a-site-photo";
+        let (cookie, csrf) = app.session(Role::UnitOfficer).await;
+        let body = multipart(&[
+            ("file", Some("hien-truong.png"), png),
+            ("caption", None, "Sau giải tỏa".as_bytes()),
+        ]);
+        let resp = app
+            .send(
+                Request::post(format!(
+                    "/hazards/encroachments/{}/photos?_csrf={csrf}",
+                    again.id
+                ))
+                .header(header::COOKIE, cookie)
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={B}"),
+                )
+                .body(Body::from(body))
+                .unwrap(),
+            )
+            .await;
+        assert_eq!(resp.status().as_u16(), 303);
+        let files = app.store().encroachment_files(again.id).await.unwrap();
+        assert_eq!(files.len(), 1);
+        let (s, _) = app
+            .get_as(
+                Some(Role::Leader),
+                &format!(
+                    "/hazards/encroachments/{}/photos/{}",
+                    again.id, files[0].sha256
+                ),
+            )
+            .await;
+        assert_eq!(s, 200);
+        let (_, html) = app
+            .get_as(
+                Some(Role::Leader),
+                &format!("/hazards/encroachments/{}", again.id),
+            )
+            .await;
+        assert!(html.contains("Sau giải tỏa"));
+    });
+}
