@@ -590,6 +590,15 @@ async fn post_request(
         media_url: text("media_url"),
         channel: "open311".into(),
     };
+    if crate::pages::reports::check_locality(&st, n.lon, n.lat).is_err() {
+        let reason = t(l, "reports.error.outside_locality");
+        let msg = tf(
+            l,
+            "open311.error.field",
+            &[("field", "lat/long"), ("reason", reason)],
+        );
+        return error(fmt, StatusCode::BAD_REQUEST, &msg);
+    }
     match st.store.report_create(&actor, &n, &[]).await {
         Ok(r) => respond(
             fmt,

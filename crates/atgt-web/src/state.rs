@@ -37,6 +37,9 @@ pub struct WebConfig {
     /// A new encroachment case within this many metres of a resolved one is a
     /// re-encroachment of that place.
     pub reencroachment_m: f64,
+    /// The locality's bounds `[min_lon, min_lat, max_lon, max_lat]`: citizen reports
+    /// placed outside are refused (none: anywhere in Viet Nam).
+    pub locality_bbox: Option<[f64; 4]>,
 }
 
 impl Default for WebConfig {
@@ -55,6 +58,7 @@ impl Default for WebConfig {
             report_photo_max_bytes: 8 << 20,
             report_video_max_bytes: 40 << 20,
             reencroachment_m: atgt_core::hazards::DEFAULT_REENCROACHMENT_M,
+            locality_bbox: None,
         }
     }
 }

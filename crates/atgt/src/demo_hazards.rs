@@ -144,7 +144,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
             1401.25,
             "unauthorised",
             "open",
-            Some("2026-12-31"),
+            Some("2026-10-31"),
         ),
         (
             "Lối đi tự mở thôn Tri Thủy (dữ liệu mẫu)",

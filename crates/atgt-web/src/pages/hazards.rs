@@ -27,6 +27,17 @@ pub struct CrossingRow {
     pub c: Crossing,
     pub km: String,
     pub measures: Vec<Measure>,
+    /// Past its deadline and not yet closed or legalised.
+    pub overdue: bool,
+}
+
+/// Whether a YYYY-MM-DD deadline has passed on `today` (ISO dates compare as text).
+pub fn past(deadline: &Option<String>, today: &str) -> bool {
+    deadline.as_deref().is_some_and(|d| d < today)
+}
+
+fn iso_today() -> String {
+    atgt_core::time::local_date(jiff::Timestamp::now()).to_string()
 }
 
 #[derive(Template)]
@@ -44,6 +55,8 @@ pub struct IndexView {
     pub geojson: String,
     pub distance_m: f64,
     pub today: String,
+    /// Open cases past their deadline.
+    pub overdue_cases: Vec<i64>,
 }
 
 impl IndexView {
@@ -91,14 +104,21 @@ pub fn hazards_geojson(
 pub async fn index(State(st): State<AppState>, ctx: PageCtx) -> AppResult<Response> {
     let encroachments = st.store.encroachments(None).await?;
     let mut crossings = Vec::new();
+    let today = iso_today();
     for c in st.store.crossings().await? {
         let measures = st.store.crossing_measures(c.id).await?;
         crossings.push(CrossingRow {
             km: atgt_core::geo::format_km(c.km),
+            overdue: !hz::crossing_done(&c.status) && past(&c.deadline, &today),
             c,
             measures,
         });
     }
+    let overdue_cases: Vec<i64> = encroachments
+        .iter()
+        .filter(|e| e.status == "open" && past(&e.deadline, &today))
+        .map(|e| e.id)
+        .collect();
     let geojson = hazards_geojson(&ctx, &encroachments, &crossings).to_string();
     let v = IndexView {
         proposals: st.store.proposals().await?,
@@ -110,6 +130,7 @@ pub async fn index(State(st): State<AppState>, ctx: PageCtx) -> AppResult<Respon
         geojson,
         distance_m: st.config.reencroachment_m,
         today: atgt_core::time::format_date(atgt_core::time::local_date(jiff::Timestamp::now())),
+        overdue_cases,
         encroachments,
         crossings,
         ctx,
@@ -126,6 +147,7 @@ pub async fn export_geojson(State(st): State<AppState>, ctx: PageCtx) -> AppResu
             km: atgt_core::geo::format_km(c.km),
             c,
             measures: Vec::new(),
+            overdue: false,
         });
     }
     let body = hazards_geojson(&ctx, &enc, &crossings).to_string();

@@ -176,6 +176,16 @@ fn take_video(name: &str, bytes: Vec<u8>, max: usize) -> Result<Upload, AppError
     })
 }
 
+/// Refuses a point outside the locality's bounds, when the configuration sets them.
+pub fn check_locality(st: &AppState, lon: Option<f64>, lat: Option<f64>) -> Result<(), AppError> {
+    if let (Some([x0, y0, x1, y1]), Some(lon), Some(lat)) = (st.config.locality_bbox, lon, lat)
+        && !((x0..=x1).contains(&lon) && (y0..=y1).contains(&lat))
+    {
+        return Err(AppError::invalid("lat", "reports.error.outside_locality"));
+    }
+    Ok(())
+}
+
 fn parse_coord(s: &str) -> Result<Option<f64>, AppError> {
     let s = s.trim().replace(',', ".");
     if s.is_empty() {
@@ -282,6 +292,7 @@ async fn receive(
     };
     // Everything is checked before any file is written: a refusal stores nothing.
     atgt_store::reports::check_report(&n, uploads.len())?;
+    check_locality(st, n.lon, n.lat)?;
     let mut files = Vec::new();
     for u in uploads {
         let sha256 = st

@@ -475,6 +475,24 @@ async fn the_hazards_page_records_cases_crossings_and_proposals() {
             .await);
         let c = app.store().crossings().await.unwrap();
         assert_eq!(c[0].km, 1342.6);
+        // A crossing past its deadline and not closed is shown overdue.
+        let (_, html) = app.get_as(Some(Role::Leader), "/hazards").await;
+        assert!(!html.contains("Quá hạn"));
+        ok(app
+            .post_form_as(
+                Role::Analyst,
+                "/hazards/crossings",
+                &[
+                    ("name", "Lối đi tự mở thôn Gò Đền"),
+                    ("km", "1401+250"),
+                    ("kind", "unauthorised"),
+                    ("status", "open"),
+                    ("deadline", "31/10/2020"),
+                ],
+            )
+            .await);
+        let (_, html) = app.get_as(Some(Role::Leader), "/hazards").await;
+        assert!(html.contains("Quá hạn"), "{html}");
         ok(app
             .post_form_as(
                 Role::Analyst,
@@ -716,4 +734,39 @@ async fn a_case_page_shows_the_place_record_and_takes_photos() {
             .await;
         assert!(html.contains("Sau giải tỏa"));
     });
+}
+
+#[tokio::test]
+async fn reports_outside_the_locality_are_refused_when_bounds_are_set() {
+    for backend in atgt_store::testkit::backends() {
+        let app = TestApp::with_config(
+            backend,
+            WebConfig {
+                secure_cookies: false,
+                locality_bbox: Some([108.9, 11.5, 109.3, 11.9]),
+                ..Default::default()
+            },
+        )
+        .await;
+        // Hà Nội is in Viet Nam but not in this locality.
+        let mut parts = base("HAZ-POTHOLE", "Ổ gà");
+        parts[2] = ("lat", None, b"21.0285");
+        parts[3] = ("lon", None, b"105.8542");
+        let (s, _, body) = submit(&app, &parts).await;
+        assert_eq!(s, 422);
+        assert!(
+            body.contains("vị trí nằm ngoài địa bàn tiếp nhận phản ánh"),
+            "{body}"
+        );
+        let (s, _, _) = submit(&app, &base("HAZ-POTHOLE", "Ổ gà")).await;
+        assert_eq!(s, 303);
+        assert_eq!(
+            app.store()
+                .reports(&ReportFilter::default())
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
 }

@@ -43,6 +43,10 @@ fn the_demo_has_encroachment_crossings_proposals_and_reports() {
         assert!(page.contains("Tái lấn chiếm #"), "{page}");
         assert!(page.contains("1401+250") && page.contains("Lối đi tự mở thôn Tri Thủy"));
         assert!(
+            page.contains("Quá hạn"),
+            "the Gò Đền crossing is past its deadline"
+        );
+        assert!(
             page.contains("Đã thu hẹp, xóa bỏ")
                 && page.contains("Đã hợp pháp hóa thành đường ngang")
         );
