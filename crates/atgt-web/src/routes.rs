@@ -899,6 +899,24 @@ pub fn table() -> Vec<Route> {
         ),
         route(
             M::GET,
+            "/api/v1/encroachments",
+            HazardsRead,
+            api::hazards::encroachments,
+        ),
+        route(
+            M::GET,
+            "/api/v1/rail-crossings",
+            HazardsRead,
+            api::hazards::crossings,
+        ),
+        route(
+            M::GET,
+            "/api/v1/proposals",
+            HazardsRead,
+            api::hazards::proposals,
+        ),
+        route(
+            M::GET,
             "/public/reports",
             Public,
             pages::reports::public_form,

@@ -586,6 +586,41 @@ async fn the_hazards_page_records_cases_crossings_and_proposals() {
                 && html.contains("Đã thu hẹp, xóa bỏ")
                 && html.contains("1342+600")
         );
+        // The same over the API, with a key holding hazards:read.
+        let resp = app
+            .send(
+                Request::get("/api/v1/rail-crossings")
+                    .header(header::AUTHORIZATION, format!("Bearer {}", app.key_all))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(resp.status().as_u16(), 200);
+        let v: serde_json::Value = serde_json::from_str(&body_text(resp).await).unwrap();
+        assert_eq!(v.as_array().unwrap().len(), 2);
+        assert!(
+            v.as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["status"] == "closed" && c["measures"] == 1)
+        );
+        let resp = app
+            .send(
+                Request::get("/api/v1/proposals")
+                    .header(header::AUTHORIZATION, format!("Bearer {}", app.key_none))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(resp.status().as_u16(), 403);
+        let (s, body) = app
+            .get_as(Some(Role::Auditor), "/api/v1/encroachments?status=open")
+            .await;
+        assert_eq!(s, 200);
+        assert!(
+            body.contains("Chợ Khánh Hải") && body.contains("\"place_recurrences\":0"),
+            "{body}"
+        );
         let (s, gj) = app
             .get_as(Some(Role::Leader), "/hazards/hazards.geojson")
             .await;
