@@ -823,6 +823,8 @@ pub async fn file_get(
 pub struct ViolationsView {
     pub ctx: PageCtx,
     pub rows: Vec<QueueRow>,
+    /// The photos and videos of each row, by report id.
+    pub files: std::collections::HashMap<i64, Vec<ReportFile>>,
 }
 
 /// Violation reports forwarded to traffic police, for officers to verify.
@@ -836,7 +838,11 @@ pub async fn violations(State(st): State<AppState>, ctx: PageCtx) -> AppResult<R
         })
         .await?;
     let rows = queue_rows(&st, &ctx, list).await?;
-    let v = ViolationsView { ctx, rows };
+    let mut files = std::collections::HashMap::new();
+    for r in &rows {
+        files.insert(r.r.id, st.store.report_files(r.r.id).await?);
+    }
+    let v = ViolationsView { ctx, rows, files };
     render(&v.ctx, &v)
 }
 

@@ -342,7 +342,9 @@ async fn fake_oversized_and_misplaced_uploads_are_refused_and_nothing_is_stored(
 #[tokio::test]
 async fn violations_forwarded_reach_the_police_and_abuse_is_rejected() {
     each_backend!(|app| {
+        let jpeg = atgt_core::reports::sample_jpeg_with_exif();
         let mut parts = base("VIOLATION", "Xe tải chở quá tải, biển 79C-111.22");
+        parts.push(("photo", Some("xe-tai.jpg"), &jpeg));
         parts.push(("violation_kind", None, b"overload"));
         parts.push(("plate", None, b"79C-111.22"));
         let (s, loc, _) = submit(&app, &parts).await;
@@ -368,6 +370,21 @@ async fn violations_forwarded_reach_the_police_and_abuse_is_rejected() {
         assert_eq!(resp.status().as_u16(), 303);
         let (s, html) = app
             .get_as(Some(Role::PoliceOfficer), "/reports/violations")
+            .await;
+        assert_eq!(s, 200);
+        let sha = app.store().report_files(r.id).await.unwrap()[0]
+            .sha256
+            .clone();
+        assert!(
+            html.contains(&format!("/reports/violations/{}/files/{sha}", r.id)),
+            "{html}"
+        );
+        assert!(html.contains("Chụp lúc 25/11/2026 08:30"));
+        let (s, _) = app
+            .get_as(
+                Some(Role::PoliceOfficer),
+                &format!("/reports/violations/{}/files/{sha}", r.id),
+            )
             .await;
         assert_eq!(s, 200);
         assert!(
