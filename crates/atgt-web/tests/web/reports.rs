@@ -83,7 +83,30 @@ async fn app_with_limits(backend: atgt_store::Backend) -> TestApp {
 async fn photos_are_stored_without_metadata_and_the_reporter_follows_the_code() {
     for backend in atgt_store::testkit::backends() {
         let app = app_with_limits(backend).await;
+        // A signed-in officer can use the public form too: its multipart post carries
+        // the CSRF token in the query.
+        let (cookie, csrf) = app.session(Role::UnitOfficer).await;
+        let resp = app
+            .send(
+                Request::post(format!("/public/reports?_csrf={csrf}"))
+                    .header(header::COOKIE, cookie)
+                    .header(
+                        header::CONTENT_TYPE,
+                        format!("multipart/form-data; boundary={B}"),
+                    )
+                    .body(Body::from(multipart(&base(
+                        "HAZ-SIGN",
+                        "Biển báo bị cây che",
+                    ))))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(resp.status().as_u16(), 303);
+        let (s, html) = app.get_as(Some(Role::UnitOfficer), "/public/reports").await;
+        assert_eq!(s, 200);
+        assert!(html.contains("action=\"/public/reports?_csrf="), "{html}");
         let (s, html) = app.get_as(None, "/public/reports").await;
+        assert!(html.contains("action=\"/public/reports\""));
         assert_eq!(s, 200);
         assert!(
             html.contains("Phản ánh về an toàn giao thông")
