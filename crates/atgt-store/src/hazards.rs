@@ -57,6 +57,23 @@ fn opt(s: &Option<String>) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Tells the reporters whose reports went into a case that its status changed: an
+/// entry `case_update` with note "kind:status" in each report's history.
+pub(crate) async fn notify_reports(
+    tx: &mut Tx,
+    kind: &str,
+    id: i64,
+    status: &str,
+) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO report_events (report_id, at_us, status, note)
+         SELECT id, $1, 'case_update', $2 FROM citizen_reports WHERE case_kind = $3 AND case_id = $4",
+        &params![now_us(), format!("{kind}:{status}"), kind, id],
+    )
+    .await?;
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------
 // Encroachment
 
@@ -267,6 +284,7 @@ impl Store {
             ),
         )
         .await?;
+        notify_reports(&mut tx, "encroachment", id, "resolved").await?;
         tx.commit().await?;
         self.encroachment(id).await
     }
@@ -584,6 +602,7 @@ pub(crate) async fn crossing_measure_in(
         ),
     )
     .await?;
+    notify_reports(tx, "crossing", id, &status).await?;
     Ok(())
 }
 
@@ -738,6 +757,7 @@ impl Store {
             ),
         )
         .await?;
+        notify_reports(&mut tx, "proposal", id, &status).await?;
         tx.commit().await?;
         self.proposal(id).await
     }

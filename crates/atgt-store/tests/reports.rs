@@ -150,8 +150,9 @@ async fn reports_are_triaged_into_cases_and_the_history_flows_back() {
         let ev = s.report_events(r.id).await.unwrap();
         assert_eq!(
             ev.iter().map(|e| e.status.as_str()).collect::<Vec<_>>(),
-            ["received", "accepted"]
+            ["received", "accepted", "case_update"]
         );
+        assert_eq!(ev[2].note, "encroachment:resolved");
         // Triaged once only.
         let e = s
             .report_triage(&a, r.id, &Triage::Reject("x".into()), 50.0)

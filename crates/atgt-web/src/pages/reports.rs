@@ -389,6 +389,14 @@ fn event_rows(ctx: &PageCtx, ev: &[ReportEvent], public: bool) -> Vec<(i64, Stri
             // A rejection's reason is for staff; the reporter reads the status.
             let note = if public && e.status == "rejected" {
                 String::new()
+            } else if e.status == "case_update" {
+                // "kind:status": the case's new status in words.
+                let (kind, st) = e.note.split_once(':').unwrap_or(("", ""));
+                format!(
+                    "{} — {}",
+                    ctx.t(format!("reports.case.{kind}")),
+                    ctx.label(&format!("hazards.status_{kind}"), st)
+                )
             } else {
                 e.note.clone()
             };

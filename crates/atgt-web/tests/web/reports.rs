@@ -237,6 +237,10 @@ async fn photos_are_stored_without_metadata_and_the_reporter_follows_the_code() 
             .get_as(None, &format!("/public/reports/track?code={code}"))
             .await;
         assert!(html.contains("Vụ việc lấn chiếm — Đã giải tỏa"));
+        assert!(
+            html.contains("Cập nhật kết quả xử lý"),
+            "the history shows the case update"
+        );
         let (s, _, body) = submit(&app, &base("ENC-SIDEWALK", "Lại bày bàn ghế trên vỉa hè")).await;
         assert_eq!(s, 303, "{body}");
         let (_, html) = app.get_as(Some(Role::FocalOfficer), "/reports").await;
