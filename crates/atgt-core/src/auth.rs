@@ -161,10 +161,19 @@ pub enum Perm {
     CasesWork,
     /// Register cameras and sections, run the detection rules.
     CamerasManage,
+    // hazards, Open311 and citizen reports (issue 9, part A)
+    /// Encroachment cases, railway crossings, proposals.
+    HazardsRead,
+    /// Record and move encroachment cases, crossings and proposals.
+    HazardsManage,
+    /// The queue of citizen reports (with the reporters' contact) and its triage.
+    ReportsTriage,
+    /// Post Open311 service requests (machine clients with the `open311:submit` scope).
+    Open311Submit,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 29] = [
+    pub const ALL: [Perm; 33] = [
         Perm::Public,
         Perm::SignedIn,
         Perm::ReferenceRead,
@@ -198,6 +207,11 @@ impl Perm {
         Perm::EnforcementRead,
         Perm::CasesWork,
         Perm::CamerasManage,
+        // hazards, Open311 and citizen reports (issue 9, part A)
+        Perm::HazardsRead,
+        Perm::HazardsManage,
+        Perm::ReportsTriage,
+        Perm::Open311Submit,
     ];
 
     /// The API-key scope that grants this permission to a machine client, if any.
@@ -231,6 +245,10 @@ impl Perm {
             // Cameras and violation processing (issue 6)
             Perm::Ingest => Some("ingest"),
             Perm::EnforcementRead | Perm::CasesWork | Perm::CamerasManage => None,
+            // hazards, Open311 and citizen reports (issue 9, part A)
+            Perm::HazardsRead => Some("hazards:read"),
+            Perm::Open311Submit => Some("open311:submit"),
+            Perm::HazardsManage | Perm::ReportsTriage => None,
         }
     }
 }
@@ -252,6 +270,9 @@ pub const SCOPES: &[&str] = &[
     "parking:report",
     // hotspots: black-spot screening (issue 5)
     "spots:read",
+    // hazards, Open311 and citizen reports (issue 9, part A)
+    "hazards:read",
+    "open311:submit",
 ];
 
 /// The permission matrix. The only place deciding whether a role holds a permission.
@@ -297,6 +318,12 @@ pub fn allows(role: Role, perm: Perm) -> bool {
         EnforcementRead => matches!(role, Admin | Leader | PoliceOfficer | Supervisor | Auditor),
         CasesWork => matches!(role, PoliceOfficer | Supervisor),
         CamerasManage => matches!(role, Admin | Supervisor),
+        // hazards, Open311 and citizen reports (issue 9, part A)
+        HazardsRead => true,
+        HazardsManage => matches!(role, UnitOfficer | FocalOfficer | Analyst | Supervisor),
+        ReportsTriage => matches!(role, UnitOfficer | FocalOfficer | Analyst | Supervisor),
+        // People post through the public form; this is for partner applications.
+        Open311Submit => false,
     }
 }
 

@@ -25,3 +25,7 @@ pub mod hotspots;
 // Cameras and violation processing (issue 6)
 pub mod enforcement;
 pub mod plates;
+// hazards, Open311 and citizen reports (issue 9, part A)
+pub mod hazards;
+pub mod open311;
+pub mod reports;

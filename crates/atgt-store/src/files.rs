@@ -35,6 +35,8 @@ pub struct StoredFile {
 pub(crate) enum Owner {
     Crash,
     Spot,
+    // hazards (issue 9, part A)
+    Encroachment,
 }
 
 impl Owner {
@@ -43,6 +45,12 @@ impl Owner {
         match self {
             Owner::Crash => ("crash_files", "crash_id", "crash.file_add", "crash"),
             Owner::Spot => ("spot_files", "spot_id", "spot.file_add", "spot"),
+            Owner::Encroachment => (
+                "encroachment_files",
+                "encroachment_id",
+                "encroachment.file_add",
+                "encroachment",
+            ),
         }
     }
 }

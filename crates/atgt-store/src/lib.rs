@@ -39,6 +39,9 @@ pub mod enforcement;
 // plans follow-up (issue 7): unit e-mail for reminders, task links
 pub mod plans_links;
 pub mod plans_mail;
+// hazards, Open311 and citizen reports (issue 9, part A)
+pub mod hazards;
+pub mod reports;
 
 pub use db::{Backend, Db, Row, Tx, Value};
 pub use error::{StoreError, StoreResult};

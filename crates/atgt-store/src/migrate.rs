@@ -57,6 +57,8 @@ const SQLITE: &[Migration] = &[
         "plans_mail_links",
         "../migrations/sqlite/0010_plans_mail_links.sql"
     ),
+    // hazards, Open311 and citizen reports (issue 9, part A)
+    migration!(12, "hazards", "../migrations/sqlite/0012_hazards.sql"),
     // crash registry (issue 4): a version's classification stored once per distinct one
     migration!(
         14,
@@ -97,6 +99,8 @@ const POSTGRES: &[Migration] = &[
         "plans_mail_links",
         "../migrations/postgres/0010_plans_mail_links.sql"
     ),
+    // hazards, Open311 and citizen reports (issue 9, part A)
+    migration!(12, "hazards", "../migrations/postgres/0012_hazards.sql"),
     // crash registry (issue 4): a version's classification stored once per distinct one
     migration!(
         14,

@@ -15,6 +15,8 @@ pub mod error;
 pub mod exports;
 pub mod files;
 pub mod metrics;
+// hazards, Open311 and citizen reports (issue 9, part A)
+pub mod open311;
 pub mod pages;
 pub mod routes;
 pub mod state;

@@ -29,6 +29,17 @@ pub struct WebConfig {
     pub tile_url: Option<String>,
     /// Folder of the evidence file store (photos).
     pub files_dir: String,
+    // hazards, Open311 and citizen reports (issue 9, part A)
+    /// Largest photo of a citizen report, in bytes.
+    pub report_photo_max_bytes: usize,
+    /// Largest video (MP4) of a citizen report, in bytes.
+    pub report_video_max_bytes: usize,
+    /// A new encroachment case within this many metres of a resolved one is a
+    /// re-encroachment of that place.
+    pub reencroachment_m: f64,
+    /// The locality's bounds `[min_lon, min_lat, max_lon, max_lat]`: citizen reports
+    /// placed outside are refused (none: anywhere in Viet Nam).
+    pub locality_bbox: Option<[f64; 4]>,
 }
 
 impl Default for WebConfig {
@@ -43,6 +54,11 @@ impl Default for WebConfig {
             sample_data: false,
             tile_url: None,
             files_dir: "atgt-data/files".into(),
+            // hazards, Open311 and citizen reports (issue 9, part A)
+            report_photo_max_bytes: 8 << 20,
+            report_video_max_bytes: 40 << 20,
+            reencroachment_m: atgt_core::hazards::DEFAULT_REENCROACHMENT_M,
+            locality_bbox: None,
         }
     }
 }

@@ -83,8 +83,8 @@ impl PageCtx {
                 "hotspots" => "/hotspots", // hotspots: black-spot screening (issue 5)
                 "enforcement" => "/enforcement",
                 "registry" => "/m/registry",
-                "hazards" => "/m/hazards",
-                "events" => "/events", // events (issue 10)
+                "hazards" => "/hazards", // hazards (issue 9, part A)
+                "events" => "/events",   // events (issue 10)
                 _ => "/m/outreach",
             };
             let key: &'static str = match *m {

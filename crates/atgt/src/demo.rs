@@ -231,6 +231,8 @@ pub async fn seed(store: &Store) -> anyhow::Result<bool> {
     seed_plans(store).await?;
     // Cameras and violation processing (issue 6)
     seed_enforcement(store).await?;
+    // hazards, Open311 and citizen reports (issue 9, part A)
+    crate::demo_hazards::seed(store).await?;
     Ok(true)
 }
 

@@ -6,6 +6,8 @@ mod bench;
 mod bench_events;
 mod config;
 mod demo;
+// hazards, Open311 and citizen reports (issue 9, part A)
+mod demo_hazards;
 // hotspots: black-spot screening (issue 5)
 mod screen;
 

@@ -21,6 +21,8 @@ pub mod events;
 pub mod hotspots;
 // Cameras and violation processing (issue 6)
 pub mod enforcement;
+// hazards (issue 9, part A)
+pub mod hazards;
 
 use axum::Json;
 use serde::Serialize;
@@ -127,6 +129,10 @@ impl Modify for SecurityAddon {
         enforcement::case,
         enforcement::act,
         enforcement::detect,
+        // hazards (issue 9, part A)
+        hazards::encroachments,
+        hazards::crossings,
+        hazards::proposals,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&SecurityAddon)

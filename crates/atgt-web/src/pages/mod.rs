@@ -21,6 +21,9 @@ pub mod hotspots;
 pub mod enforcement;
 // plans follow-up (issue 7): task links
 pub mod plans_links;
+// hazards, Open311 and citizen reports (issue 9, part A)
+pub mod hazards;
+pub mod reports;
 
 /// A page number and size from query parameters.
 #[derive(Debug, Clone, serde::Deserialize, Default)]

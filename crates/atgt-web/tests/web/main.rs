@@ -19,3 +19,6 @@ mod hotspots;
 // plans follow-up (issue 7): reminder e-mails, task links
 mod plans_links;
 mod plans_mail;
+// hazards, Open311 and citizen reports (issue 9, part A)
+mod open311;
+mod reports;

@@ -52,6 +52,8 @@ async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
         .await
         .unwrap()
         .id;
+    // hazards, Open311 and citizen reports (issue 9, part A): a case and a report.
+    let (encroachment, report) = crate::reports::fixture(app).await;
     table()
         .iter()
         .filter(|r| r.spec.method == Method::GET)
@@ -72,6 +74,11 @@ async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
                 && !p.starts_with("/plans/{id}/reports/")
                 // hotspots: black-spot screening (issue 5)
                 && !p.starts_with("/hotspots/{id}/photos/")
+                // hazards, Open311 and citizen reports (issue 9, part A): Open311 is
+                // JSON and XML (tested in open311.rs); photos are bytes.
+                && !p.starts_with("/open311/")
+                && !p.contains("/files/")
+                && !p.contains("/photos/")
         })
         .map(|(p, perm)| {
             let path = p
@@ -93,6 +100,12 @@ async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
                 )
                 // hotspots: black-spot screening (issue 5)
                 .replace("/hotspots/{id}", &format!("/hotspots/{spot}"))
+                // hazards, Open311 and citizen reports (issue 9, part A)
+                .replace(
+                    "/hazards/encroachments/{id}",
+                    &format!("/hazards/encroachments/{encroachment}"),
+                )
+                .replace("/reports/{id}", &format!("/reports/{report}"))
                 // Cameras and violation processing (issue 6)
                 .replace(
                     "/enforcement/cases/{id}",

@@ -95,6 +95,9 @@ async fn concrete(app: &TestApp, spec: &RouteSpec) -> String {
     } else {
         id
     };
+    // hazards, Open311 and citizen reports (issue 9, part A)
+    let p = p.replace("{file}", "VIOLATION.json");
+    let mut p = p;
     p = p.replace("{id}", &id.to_string());
     p = p
         .replace("{scheme}", "new")

@@ -14,3 +14,5 @@ mod events;
 mod hotspots;
 // plans follow-up (issue 7): reminder e-mails
 mod plans_mail;
+// hazards, Open311 and citizen reports (issue 9, part A)
+mod hazards;
