@@ -161,10 +161,15 @@ pub enum Perm {
     CasesWork,
     /// Register cameras and sections, run the detection rules.
     CamerasManage,
+    // public portal (issue 9): education and campaigns
+    /// Staff pages of lessons, news, the quiz, campaigns and rewards.
+    EducationRead,
+    /// Record lessons, news, quiz questions, campaigns with their reach, and rewards.
+    EducationManage,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 29] = [
+    pub const ALL: [Perm; 31] = [
         Perm::Public,
         Perm::SignedIn,
         Perm::ReferenceRead,
@@ -198,6 +203,9 @@ impl Perm {
         Perm::EnforcementRead,
         Perm::CasesWork,
         Perm::CamerasManage,
+        // public portal (issue 9)
+        Perm::EducationRead,
+        Perm::EducationManage,
     ];
 
     /// The API-key scope that grants this permission to a machine client, if any.
@@ -231,6 +239,8 @@ impl Perm {
             // Cameras and violation processing (issue 6)
             Perm::Ingest => Some("ingest"),
             Perm::EnforcementRead | Perm::CasesWork | Perm::CamerasManage => None,
+            // public portal (issue 9)
+            Perm::EducationRead | Perm::EducationManage => None,
         }
     }
 }
@@ -297,6 +307,12 @@ pub fn allows(role: Role, perm: Perm) -> bool {
         EnforcementRead => matches!(role, Admin | Leader | PoliceOfficer | Supervisor | Auditor),
         CasesWork => matches!(role, PoliceOfficer | Supervisor),
         CamerasManage => matches!(role, Admin | Supervisor),
+        // public portal (issue 9): education and campaigns
+        EducationRead => matches!(
+            role,
+            Admin | Leader | FocalOfficer | UnitOfficer | Supervisor | Auditor
+        ),
+        EducationManage => matches!(role, Admin | FocalOfficer | UnitOfficer),
     }
 }
 

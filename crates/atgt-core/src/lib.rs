@@ -25,3 +25,6 @@ pub mod hotspots;
 // Cameras and violation processing (issue 6)
 pub mod enforcement;
 pub mod plates;
+// public portal (issue 9): plate lookup, education and campaigns
+pub mod education;
+pub mod portal;

@@ -38,6 +38,9 @@ pub mod enforcement;
 // plans follow-up (issue 7): unit e-mail for reminders, task links
 pub mod plans_links;
 pub mod plans_mail;
+// public portal (issue 9): plate lookup, education and campaigns
+pub mod education;
+pub mod portal;
 
 pub use db::{Backend, Db, Row, Tx, Value};
 pub use error::{StoreError, StoreResult};

@@ -57,6 +57,8 @@ const SQLITE: &[Migration] = &[
         "plans_mail_links",
         "../migrations/sqlite/0010_plans_mail_links.sql"
     ),
+    // public portal (issue 9): education, quiz, campaigns, rewards
+    migration!(13, "portal", "../migrations/sqlite/0013_portal.sql"),
 ];
 const POSTGRES: &[Migration] = &[
     migration!(
@@ -91,6 +93,8 @@ const POSTGRES: &[Migration] = &[
         "plans_mail_links",
         "../migrations/postgres/0010_plans_mail_links.sql"
     ),
+    // public portal (issue 9): education, quiz, campaigns, rewards
+    migration!(13, "portal", "../migrations/postgres/0013_portal.sql"),
 ];
 
 pub fn migrations(backend: Backend) -> &'static [Migration] {

@@ -29,6 +29,16 @@ pub struct WebConfig {
     pub tile_url: Option<String>,
     /// Folder of the evidence file store (photos).
     pub files_dir: String,
+    // public portal (issue 9)
+    /// Plate lookups a client may make a minute (token bucket refill).
+    pub portal_lookup_per_minute: u32,
+    /// Plate lookups a client may make at once.
+    pub portal_lookup_burst: u32,
+    /// Client addresses the lookup limiter does not apply to (e.g. the load
+    /// benchmark's "127.0.0.1"); empty in production.
+    pub portal_exempt: Vec<String>,
+    /// Proxies whose X-Forwarded-For the portal believes (their own addresses).
+    pub portal_trusted_proxies: Vec<String>,
 }
 
 impl Default for WebConfig {
@@ -43,6 +53,11 @@ impl Default for WebConfig {
             sample_data: false,
             tile_url: None,
             files_dir: "atgt-data/files".into(),
+            // public portal (issue 9)
+            portal_lookup_per_minute: 10,
+            portal_lookup_burst: 5,
+            portal_exempt: Vec::new(),
+            portal_trusted_proxies: Vec::new(),
         }
     }
 }
@@ -57,6 +72,9 @@ pub struct AppState {
     /// Where reminder e-mails go out (the top-level `smtp_*` settings); none means
     /// in-app reminders only.
     pub smtp: Option<Arc<crate::smtp::SmtpConfig>>,
+    // public portal (issue 9): the lookup limiter and the behaviour texts
+    pub portal: Arc<crate::portal::LookupLimiter>,
+    pub behaviour_labels: Arc<crate::portal::BehaviourLabels>,
 }
 
 impl AppState {
@@ -65,10 +83,17 @@ impl AppState {
         AppState {
             store,
             files: crate::files::FileStore::new(&config.files_dir),
-            config: Arc::new(config),
             limiter: Arc::new(limiter),
             metrics: Arc::new(Metrics::new()),
             smtp: None,
+            portal: Arc::new(crate::portal::LookupLimiter::new(
+                config.portal_lookup_per_minute,
+                config.portal_lookup_burst,
+                &config.portal_exempt,
+                &config.portal_trusted_proxies,
+            )),
+            behaviour_labels: Default::default(),
+            config: Arc::new(config),
         }
     }
 

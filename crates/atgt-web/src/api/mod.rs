@@ -21,6 +21,8 @@ pub mod events;
 pub mod hotspots;
 // Cameras and violation processing (issue 6)
 pub mod enforcement;
+// public portal (issue 9): the plate lookup
+pub mod portal;
 
 use axum::Json;
 use serde::Serialize;
@@ -127,6 +129,8 @@ impl Modify for SecurityAddon {
         enforcement::case,
         enforcement::act,
         enforcement::detect,
+        // public portal (issue 9)
+        portal::lookup,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&SecurityAddon)

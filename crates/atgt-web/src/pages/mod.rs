@@ -21,6 +21,9 @@ pub mod hotspots;
 pub mod enforcement;
 // plans follow-up (issue 7): task links
 pub mod plans_links;
+// public portal (issue 9): landing, plate lookup, education
+pub mod education;
+pub mod portal;
 
 /// A page number and size from query parameters.
 #[derive(Debug, Clone, serde::Deserialize, Default)]

@@ -19,3 +19,5 @@ mod hotspots;
 // plans follow-up (issue 7): reminder e-mails, task links
 mod plans_links;
 mod plans_mail;
+// public portal (issue 9): plate lookup, education
+mod portal;
