@@ -394,7 +394,8 @@ impl Store {
         let r = self
             .db
             .fetch_one(
-                "SELECT COALESCE(SUM(submissions), 0) AS n, COALESCE(SUM(score_total), 0) AS s FROM edu_quiz_days",
+                "SELECT CAST(COALESCE(SUM(submissions), 0) AS BIGINT) AS n,
+                        CAST(COALESCE(SUM(score_total), 0) AS BIGINT) AS s FROM edu_quiz_days",
                 &[],
             )
             .await?;

@@ -588,3 +588,63 @@ async fn campaigns_show_their_reach_and_rewards_are_recorded() {
         assert!(app.store().audit_verify().await.unwrap().broken.is_none());
     });
 }
+
+/// One published article, question, campaign and reward; their ids (for the page
+/// tests).
+pub async fn seed_education(app: &TestApp) -> (i64, i64, i64, i64) {
+    use atgt_core::education::{ArticleInput, CampaignInput, QuestionInput, RewardInput};
+    let st = app.store();
+    let sys = Actor::system();
+    let a = ArticleInput {
+        kind: "lesson".into(),
+        title: "Đội mũ bảo hiểm đúng cách".into(),
+        summary: "Cài quai.".into(),
+        body: "Nội dung.".into(),
+        audience: "students".into(),
+        published_on: "2026-09-05".into(),
+        published: true,
+    }
+    .check()
+    .unwrap();
+    let a = st.edu_article_save(&sys, None, &a).await.unwrap().id;
+    let q = QuestionInput {
+        position: 1,
+        question: "Mỗi giấy phép lái xe có bao nhiêu điểm?".into(),
+        options: "10\n12".into(),
+        correct: "2".into(),
+        explanation: "Luật 36/2024/QH15, Điều 58.".into(),
+        active: true,
+    }
+    .check()
+    .unwrap();
+    let q = st.edu_question_save(&sys, None, &q).await.unwrap().id;
+    let c = CampaignInput {
+        name: "Tháng an toàn giao thông".into(),
+        description: "Tuyên truyền.".into(),
+        starts_on: "01/09/2026".into(),
+        ends_on: "30/09/2026".into(),
+        units: "Đoàn Thanh niên".into(),
+        audience: "students".into(),
+        schools: 2,
+        students: 300,
+        participants: 350,
+        published: true,
+    }
+    .check()
+    .unwrap();
+    let c = st.edu_campaign_save(&sys, None, &c).await.unwrap().id;
+    let w = RewardInput {
+        recipient_kind: "person".into(),
+        recipient: "Nguyễn Thị Mẫu".into(),
+        form: "giay_khen".into(),
+        decision_no: "1/QĐ-UBND".into(),
+        decided_on: "01/10/2026".into(),
+        issuer: "Chủ tịch UBND xã".into(),
+        reason: "Thành tích tuyên truyền".into(),
+        campaign_id: Some(c),
+    }
+    .check()
+    .unwrap();
+    let w = st.edu_reward_save(&sys, None, &w).await.unwrap().id;
+    (a, q, c, w)
+}
