@@ -10,7 +10,10 @@
 # lookup limiter by configuration, exactly as an operator would do it:
 #     ATGT_WEB__PORTAL_EXEMPT='["127.0.0.1"]'     (or [web] portal_exempt in the file)
 # The limiter stays on for everyone else: the non-exempt check below connects from
-# 127.0.0.2 (another loopback address) and gets 429 after the burst.
+# 127.0.0.2 (another loopback address) and gets 429 after the burst. A last run puts
+# the limiter itself under load: 127.0.0.1 is also configured as a trusted proxy, and
+# wrk sends every request with a random X-Forwarded-For address (an enumeration
+# attempt from many addresses), so each request takes a token from its own bucket.
 #
 #   bench/portal.sh [DURATION] [CONNECTIONS] [THREADS]    (defaults 10s 64 2)
 #
@@ -33,7 +36,8 @@ rm -rf "$out"
 mkdir -p "$out"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
-ATGT_WEB__PORTAL_EXEMPT='["127.0.0.1"]' ATGT_LOG__LEVEL=warn \
+ATGT_WEB__PORTAL_EXEMPT='["127.0.0.1"]' ATGT_WEB__PORTAL_TRUSTED_PROXIES='["127.0.0.1"]' \
+    ATGT_LOG__LEVEL=warn \
     "$bin" demo --listen "127.0.0.1:$port" --data-dir "$out" >"$out/server.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
@@ -46,13 +50,17 @@ echo "server: $base (pid $server), demo database in $out; wrk -t$threads -c$conn
 echo "machine: $(nproc) cores, $(uname -sr); server and wrk share them"
 
 run() {
-    local name=$1 url=$2
+    local name=$1 url=$2 script=${3:-}
     # One request first: the answer must be 200 (an exempt client is never limited).
     local code
     code=$(curl -s -o /dev/null -w '%{http_code}' "$url")
     [[ $code == 200 ]] || { echo "$name: $url answered $code" >&2; exit 1; }
     local r
-    r=$(wrk -t"$threads" -c"$conns" -d"$duration" --latency "$url")
+    if [[ -n $script ]]; then
+        r=$(wrk -t"$threads" -c"$conns" -d"$duration" --latency -s "$script" "$url")
+    else
+        r=$(wrk -t"$threads" -c"$conns" -d"$duration" --latency "$url")
+    fi
     local rps p99 non2xx
     rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$r")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$r")
@@ -68,6 +76,16 @@ run "lookup JSON, open violations" "$base/api/public/v1/lookup?plate=79B1-234.56
 run "lookup JSON, unknown plate" "$base/api/public/v1/lookup?plate=30K-999.99&kind=car"
 run "lookup HTML, open violations" "$base/public/lookup?plate=79B1-234.56&kind=motorbike"
 run "portal landing /public" "$base/public"
+cat >"$out/xff.lua" <<'LUA'
+-- Every request claims another client address (random 10.x.y.z) through the trusted
+-- proxy 127.0.0.1: the limiter keeps one bucket per address.
+math.randomseed(os.time())
+request = function()
+    local ip = string.format("10.%d.%d.%d", math.random(0, 255), math.random(0, 255), math.random(1, 254))
+    return wrk.format(nil, nil, { ["X-Forwarded-For"] = ip })
+end
+LUA
+run "lookup JSON, limited clients" "$base/api/public/v1/lookup?plate=30K-999.99&kind=car" "$out/xff.lua"
 
 echo
 echo "non-exempt client (source 127.0.0.2), 12 lookups in a row:"

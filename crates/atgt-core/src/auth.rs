@@ -390,6 +390,21 @@ mod tests {
         assert!(key_allows(&[], Perm::Public));
     }
 
+    // public portal (issue 9)
+    #[test]
+    fn education_is_recorded_by_unit_and_focal_officers() {
+        for r in Role::ALL {
+            assert_eq!(
+                allows(r, Perm::EducationManage),
+                matches!(r, Role::UnitOfficer | Role::FocalOfficer | Role::Admin)
+            );
+            // Whoever records may read.
+            assert!(!allows(r, Perm::EducationManage) || allows(r, Perm::EducationRead));
+        }
+        assert!(!allows(Role::PoliceOfficer, Perm::EducationRead));
+        assert!(!key_allows(&["public".into()], Perm::EducationRead));
+    }
+
     #[test]
     fn password_policy() {
         assert!(check_password("an", "ngắn").is_err());
