@@ -75,6 +75,9 @@ pub struct AppState {
     // public portal (issue 9): the lookup limiter and the behaviour texts
     pub portal: Arc<crate::portal::LookupLimiter>,
     pub behaviour_labels: Arc<crate::portal::BehaviourLabels>,
+    /// Quiz submissions counted per client (20 a minute, 10 at once): a flood of
+    /// submissions neither skews the statistics nor turns into database writes.
+    pub quiz_counter: Arc<crate::portal::LookupLimiter>,
 }
 
 impl AppState {
@@ -93,6 +96,12 @@ impl AppState {
                 &config.portal_trusted_proxies,
             )),
             behaviour_labels: Default::default(),
+            quiz_counter: Arc::new(crate::portal::LookupLimiter::new(
+                20,
+                10,
+                &config.portal_exempt,
+                &config.portal_trusted_proxies,
+            )),
             config: Arc::new(config),
         }
     }

@@ -170,9 +170,11 @@ pub async fn quiz(State(st): State<AppState>, ctx: PageCtx) -> AppResult<Respons
 }
 
 /// `POST /public/quiz`: scores on the server and explains each answer. Only the
-/// counters move: no answer, address or time of day is kept.
+/// counters move: no answer, address or time of day is kept (the per-client allowance
+/// of counted submissions lives in memory only).
 pub async fn quiz_submit(
     State(st): State<AppState>,
+    crate::pages::portal::ClientAddr(client): crate::pages::portal::ClientAddr,
     ctx: PageCtx,
     body: Bytes,
 ) -> AppResult<Response> {
@@ -199,7 +201,9 @@ pub async fn quiz_submit(
         })
         .collect();
     let results = edu::score(&checked, &answers);
-    if !qs.is_empty() {
+    // Every submission is scored; only those within the client's allowance are counted.
+    let counted = st.quiz_counter.check(client) == crate::portal::Verdict::Allowed;
+    if !qs.is_empty() && counted {
         let day = atgt_core::time::local_date(jiff::Timestamp::now()).to_string();
         let counts: Vec<(i64, bool)> = qs.iter().zip(&results).map(|(q, r)| (q.id, *r)).collect();
         st.store.edu_quiz_count(&day, &counts).await?;

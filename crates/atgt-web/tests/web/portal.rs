@@ -524,6 +524,23 @@ async fn quiz_is_scored_on_the_server_and_only_counted() {
         assert_eq!((qs[1].answered, qs[1].answered_right), (1, 0));
         let t = app.store().edu_quiz_totals().await.unwrap();
         assert_eq!((t.submissions, t.score_total), (1, 1));
+        // A flood from one client is still scored but counted only up to its allowance
+        // (10 at once; the submission above came from an unknown address).
+        for _ in 0..15 {
+            let mut r = Request::post("/public/quiz")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("q{}=1", qs[0].id)))
+                .unwrap();
+            r.extensions_mut().insert(ConnectInfo(SocketAddr::new(
+                "192.0.2.9".parse().unwrap(),
+                1,
+            )));
+            let r = app.send(r).await;
+            assert_eq!(r.status().as_u16(), 200);
+            assert!(body_text(r).await.contains("Kết quả: đúng 1/2 câu."));
+        }
+        let t = app.store().edu_quiz_totals().await.unwrap();
+        assert_eq!(t.submissions, 11);
     });
 }
 
