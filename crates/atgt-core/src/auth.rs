@@ -170,10 +170,15 @@ pub enum Perm {
     ReportsTriage,
     /// Post Open311 service requests (machine clients with the `open311:submit` scope).
     Open311Submit,
+    // public portal (issue 9): education and campaigns
+    /// Staff pages of lessons, news, the quiz, campaigns and rewards.
+    EducationRead,
+    /// Record lessons, news, quiz questions, campaigns with their reach, and rewards.
+    EducationManage,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 33] = [
+    pub const ALL: [Perm; 35] = [
         Perm::Public,
         Perm::SignedIn,
         Perm::ReferenceRead,
@@ -212,6 +217,9 @@ impl Perm {
         Perm::HazardsManage,
         Perm::ReportsTriage,
         Perm::Open311Submit,
+        // public portal (issue 9)
+        Perm::EducationRead,
+        Perm::EducationManage,
     ];
 
     /// The API-key scope that grants this permission to a machine client, if any.
@@ -249,6 +257,8 @@ impl Perm {
             Perm::HazardsRead => Some("hazards:read"),
             Perm::Open311Submit => Some("open311:submit"),
             Perm::HazardsManage | Perm::ReportsTriage => None,
+            // public portal (issue 9)
+            Perm::EducationRead | Perm::EducationManage => None,
         }
     }
 }
@@ -324,6 +334,12 @@ pub fn allows(role: Role, perm: Perm) -> bool {
         ReportsTriage => matches!(role, UnitOfficer | FocalOfficer | Analyst | Supervisor),
         // People post through the public form; this is for partner applications.
         Open311Submit => false,
+        // public portal (issue 9): education and campaigns
+        EducationRead => matches!(
+            role,
+            Admin | Leader | FocalOfficer | UnitOfficer | Supervisor | Auditor
+        ),
+        EducationManage => matches!(role, Admin | FocalOfficer | UnitOfficer),
     }
 }
 
@@ -399,6 +415,21 @@ mod tests {
         assert!(key_allows(&all, Perm::Metrics));
         assert!(!key_allows(&[], Perm::Metrics));
         assert!(key_allows(&[], Perm::Public));
+    }
+
+    // public portal (issue 9)
+    #[test]
+    fn education_is_recorded_by_unit_and_focal_officers() {
+        for r in Role::ALL {
+            assert_eq!(
+                allows(r, Perm::EducationManage),
+                matches!(r, Role::UnitOfficer | Role::FocalOfficer | Role::Admin)
+            );
+            // Whoever records may read.
+            assert!(!allows(r, Perm::EducationManage) || allows(r, Perm::EducationRead));
+        }
+        assert!(!allows(Role::PoliceOfficer, Perm::EducationRead));
+        assert!(!key_allows(&["public".into()], Perm::EducationRead));
     }
 
     #[test]

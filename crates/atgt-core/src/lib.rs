@@ -29,3 +29,6 @@ pub mod plates;
 pub mod hazards;
 pub mod open311;
 pub mod reports;
+// public portal (issue 9): plate lookup, education and campaigns
+pub mod education;
+pub mod portal;

@@ -42,6 +42,9 @@ pub mod plans_mail;
 // hazards, Open311 and citizen reports (issue 9, part A)
 pub mod hazards;
 pub mod reports;
+// public portal (issue 9): plate lookup, education and campaigns
+pub mod education;
+pub mod portal;
 
 pub use db::{Backend, Db, Row, Tx, Value};
 pub use error::{StoreError, StoreResult};

@@ -59,6 +59,8 @@ const SQLITE: &[Migration] = &[
     ),
     // hazards, Open311 and citizen reports (issue 9, part A)
     migration!(12, "hazards", "../migrations/sqlite/0012_hazards.sql"),
+    // public portal (issue 9): education, quiz, campaigns, rewards
+    migration!(13, "portal", "../migrations/sqlite/0013_portal.sql"),
     // crash registry (issue 4): a version's classification stored once per distinct one
     migration!(
         14,
@@ -101,6 +103,8 @@ const POSTGRES: &[Migration] = &[
     ),
     // hazards, Open311 and citizen reports (issue 9, part A)
     migration!(12, "hazards", "../migrations/postgres/0012_hazards.sql"),
+    // public portal (issue 9): education, quiz, campaigns, rewards
+    migration!(13, "portal", "../migrations/postgres/0013_portal.sql"),
     // crash registry (issue 4): a version's classification stored once per distinct one
     migration!(
         14,

@@ -26,6 +26,8 @@ pub mod view;
 pub mod events_report;
 // plans follow-up (issue 7): reminder e-mails over plain SMTP
 pub mod smtp;
+// public portal (issue 9): lookup limiter
+pub mod portal;
 
 pub use state::{AppState, WebConfig};
 

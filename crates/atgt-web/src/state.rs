@@ -40,6 +40,16 @@ pub struct WebConfig {
     /// The locality's bounds `[min_lon, min_lat, max_lon, max_lat]`: citizen reports
     /// placed outside are refused (none: anywhere in Viet Nam).
     pub locality_bbox: Option<[f64; 4]>,
+    // public portal (issue 9)
+    /// Plate lookups a client may make a minute (token bucket refill).
+    pub portal_lookup_per_minute: u32,
+    /// Plate lookups a client may make at once.
+    pub portal_lookup_burst: u32,
+    /// Client addresses the lookup limiter does not apply to (e.g. the load
+    /// benchmark's "127.0.0.1"); empty in production.
+    pub portal_exempt: Vec<String>,
+    /// Proxies whose X-Forwarded-For the portal believes (their own addresses).
+    pub portal_trusted_proxies: Vec<String>,
 }
 
 impl Default for WebConfig {
@@ -59,6 +69,11 @@ impl Default for WebConfig {
             report_video_max_bytes: 40 << 20,
             reencroachment_m: atgt_core::hazards::DEFAULT_REENCROACHMENT_M,
             locality_bbox: None,
+            // public portal (issue 9)
+            portal_lookup_per_minute: 10,
+            portal_lookup_burst: 5,
+            portal_exempt: Vec::new(),
+            portal_trusted_proxies: Vec::new(),
         }
     }
 }
@@ -73,6 +88,12 @@ pub struct AppState {
     /// Where reminder e-mails go out (the top-level `smtp_*` settings); none means
     /// in-app reminders only.
     pub smtp: Option<Arc<crate::smtp::SmtpConfig>>,
+    // public portal (issue 9): the lookup limiter and the behaviour texts
+    pub portal: Arc<crate::portal::LookupLimiter>,
+    pub behaviour_labels: Arc<crate::portal::BehaviourLabels>,
+    /// Quiz submissions counted per client (20 a minute, 10 at once): a flood of
+    /// submissions neither skews the statistics nor turns into database writes.
+    pub quiz_counter: Arc<crate::portal::LookupLimiter>,
 }
 
 impl AppState {
@@ -81,10 +102,23 @@ impl AppState {
         AppState {
             store,
             files: crate::files::FileStore::new(&config.files_dir),
-            config: Arc::new(config),
             limiter: Arc::new(limiter),
             metrics: Arc::new(Metrics::new()),
             smtp: None,
+            portal: Arc::new(crate::portal::LookupLimiter::new(
+                config.portal_lookup_per_minute,
+                config.portal_lookup_burst,
+                &config.portal_exempt,
+                &config.portal_trusted_proxies,
+            )),
+            behaviour_labels: Default::default(),
+            quiz_counter: Arc::new(crate::portal::LookupLimiter::new(
+                20,
+                10,
+                &config.portal_exempt,
+                &config.portal_trusted_proxies,
+            )),
+            config: Arc::new(config),
         }
     }
 

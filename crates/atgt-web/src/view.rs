@@ -85,6 +85,8 @@ impl PageCtx {
                 "registry" => "/m/registry",
                 "hazards" => "/hazards", // hazards (issue 9, part A)
                 "events" => "/events",   // events (issue 10)
+                // public portal (issue 9): education and campaigns
+                _ if self.can(Perm::EducationRead) => "/education",
                 _ => "/m/outreach",
             };
             let key: &'static str = match *m {

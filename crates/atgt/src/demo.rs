@@ -233,6 +233,8 @@ pub async fn seed(store: &Store) -> anyhow::Result<bool> {
     seed_enforcement(store).await?;
     // hazards, Open311 and citizen reports (issue 9, part A)
     crate::demo_hazards::seed(store).await?;
+    // public portal (issue 9): lessons, news, the quiz, campaigns, rewards
+    seed_education(store).await?;
     Ok(true)
 }
 
@@ -1180,4 +1182,194 @@ async fn seed_spots(store: &Store) -> anyhow::Result<usize> {
         n += 1;
     }
     Ok(n)
+}
+
+// public portal (issue 9)
+/// Sample lessons and news for pupils and young people, a five-question quiz on
+/// helmets, alcohol, speed and licence points (figures from Decree 168/2024/NĐ-CP and
+/// Law 36/2024/QH15 as recorded in the project's legal notes), two campaigns with their
+/// reach and three rewards. Sample items say "(mẫu)".
+pub async fn seed_education(store: &Store) -> anyhow::Result<()> {
+    use atgt_core::education::{ArticleInput, CampaignInput, QuestionInput, RewardInput};
+    let sys = Actor::system();
+    let articles: [(&str, &str, &str, &str, &str, &str); 5] = [
+        (
+            "lesson",
+            "Đội mũ bảo hiểm đúng cách",
+            "Mũ đạt chuẩn, đúng cỡ đầu, cài quai chắc chắn mỗi khi ngồi lên xe mô tô, xe gắn máy, xe đạp điện.",
+            "Người điều khiển và người ngồi trên xe mô tô, xe gắn máy phải đội mũ bảo hiểm và cài quai đúng quy cách.\n\nChọn mũ có tem hợp quy, vừa cỡ đầu; quai cài sát cằm, chỉ luồn vừa một ngón tay. Mũ đã bị va đập mạnh cần thay mới.\n\nĐội mũ bảo hiểm đúng cách giảm đáng kể nguy cơ chấn thương sọ não khi xảy ra tai nạn.",
+            "students",
+            "2026-09-05",
+        ),
+        (
+            "lesson",
+            "Đã uống rượu, bia thì không lái xe",
+            "Mọi nồng độ cồn khi điều khiển phương tiện đều bị xử phạt, kể cả mức thấp nhất.",
+            "Điều khiển xe mà trong máu hoặc hơi thở có nồng độ cồn đều bị xử phạt.\n\nVới xe mô tô, xe gắn máy: mức chưa vượt quá 0,25 mg/1 lít khí thở bị phạt tiền từ 2.000.000 đến 3.000.000 đồng và trừ 4 điểm giấy phép lái xe; vượt quá 0,4 mg/1 lít khí thở bị phạt từ 8.000.000 đến 10.000.000 đồng và tước giấy phép lái xe từ 22 đến 24 tháng.\n\nVới ô tô: mức cao nhất bị phạt từ 30.000.000 đến 40.000.000 đồng và tước giấy phép lái xe từ 22 đến 24 tháng.",
+            "young_people",
+            "2026-09-12",
+        ),
+        (
+            "lesson",
+            "Đi đúng tốc độ, giữ khoảng cách an toàn",
+            "Chạy quá tốc độ là nguyên nhân hàng đầu của nhiều vụ tai nạn nghiêm trọng.",
+            "Xe mô tô, xe gắn máy chạy quá tốc độ quy định trên 20 km/h bị phạt tiền từ 6.000.000 đến 8.000.000 đồng và trừ 4 điểm giấy phép lái xe.\n\nÔ tô chạy quá tốc độ từ 10 km/h đến 20 km/h bị phạt từ 4.000.000 đến 6.000.000 đồng và trừ 2 điểm giấy phép lái xe.\n\nHãy quan sát biển báo tốc độ, giảm tốc khi qua trường học, khu dân cư và giữ khoảng cách với xe phía trước.",
+            "students",
+            "2026-09-19",
+        ),
+        (
+            "news",
+            "Phát động Tháng an toàn giao thông trong trường học (mẫu)",
+            "Các trường trên địa bàn ra quân tuyên truyền đầu năm học mới.",
+            "Sáng 05/9/2026, Đoàn Thanh niên xã Xuân Hải phối hợp Công an xã và các trường học tổ chức lễ phát động Tháng an toàn giao thông.\n\nHọc sinh được hướng dẫn đội mũ bảo hiểm đúng cách và ký cam kết chấp hành pháp luật về trật tự, an toàn giao thông.",
+            "everyone",
+            "2026-09-06",
+        ),
+        (
+            "news",
+            "Sơ kết tuyên truyền an toàn giao thông quý III (mẫu)",
+            "Kết quả các buổi tuyên truyền tại trường học và khu dân cư.",
+            "Trong quý III/2026 đã tổ chức 24 buổi tuyên truyền tại 8 trường học với hơn 4.000 học sinh tham dự.\n\nCác đơn vị tiếp tục duy trì mô hình cổng trường an toàn giao thông.",
+            "everyone",
+            "2026-10-05",
+        ),
+    ];
+    for (kind, title, summary, body, audience, date) in articles {
+        let a = ArticleInput {
+            kind: kind.into(),
+            title: title.into(),
+            summary: summary.into(),
+            body: body.into(),
+            audience: audience.into(),
+            published_on: date.into(),
+            published: true,
+        }
+        .check()
+        .map_err(|r| anyhow::anyhow!("sample article: {r:?}"))?;
+        store.edu_article_save(&sys, None, &a).await?;
+    }
+    let questions: [(&str, &str, &str, &str); 5] = [
+        (
+            "Khi ngồi trên xe mô tô, xe gắn máy, người điều khiển và người ngồi sau phải làm gì?",
+            "Chỉ người điều khiển phải đội mũ bảo hiểm\nĐội mũ bảo hiểm và cài quai đúng quy cách\nĐội mũ bất kỳ, không cần cài quai",
+            "2",
+            "Người điều khiển và người ngồi trên xe mô tô, xe gắn máy đều phải đội mũ bảo hiểm và cài quai đúng quy cách.",
+        ),
+        (
+            "Người điều khiển xe mô tô có nồng độ cồn chưa vượt quá 0,25 mg/1 lít khí thở thì bị xử lý thế nào?",
+            "Không bị xử phạt vì chưa vượt mức cho phép\nChỉ bị nhắc nhở\nPhạt tiền từ 2.000.000 đến 3.000.000 đồng và trừ 4 điểm giấy phép lái xe",
+            "3",
+            "Theo Nghị định 168/2024/NĐ-CP, mọi nồng độ cồn đều bị xử phạt; mức thấp nhất với xe mô tô là phạt từ 2 đến 3 triệu đồng và trừ 4 điểm.",
+        ),
+        (
+            "Người lái ô tô có nồng độ cồn vượt quá 0,4 mg/1 lít khí thở bị xử phạt ra sao?",
+            "Phạt tiền từ 30.000.000 đến 40.000.000 đồng và tước giấy phép lái xe từ 22 đến 24 tháng\nPhạt tiền từ 6.000.000 đến 8.000.000 đồng\nTrừ 4 điểm giấy phép lái xe",
+            "1",
+            "Đây là mức cao nhất đối với ô tô theo Điều 6 Nghị định 168/2024/NĐ-CP.",
+        ),
+        (
+            "Xe mô tô chạy quá tốc độ quy định trên 20 km/h bị xử phạt thế nào?",
+            "Phạt tiền từ 800.000 đến 1.000.000 đồng\nPhạt tiền từ 6.000.000 đến 8.000.000 đồng và trừ 4 điểm giấy phép lái xe\nKhông bị xử phạt nếu đường vắng",
+            "2",
+            "Điều 7 khoản 8 điểm a Nghị định 168/2024/NĐ-CP: phạt từ 6 đến 8 triệu đồng, trừ 4 điểm giấy phép lái xe.",
+        ),
+        (
+            "Mỗi giấy phép lái xe có bao nhiêu điểm?",
+            "10 điểm\n12 điểm\n20 điểm",
+            "2",
+            "Luật Trật tự, an toàn giao thông đường bộ năm 2024 (Điều 58): mỗi giấy phép lái xe có 12 điểm; được phục hồi đủ 12 điểm nếu không bị trừ điểm trong 12 tháng.",
+        ),
+    ];
+    for (i, (q, options, correct, explanation)) in questions.into_iter().enumerate() {
+        let q = QuestionInput {
+            position: i as i64 + 1,
+            question: q.into(),
+            options: options.into(),
+            correct: correct.into(),
+            explanation: explanation.into(),
+            active: true,
+        }
+        .check()
+        .map_err(|r| anyhow::anyhow!("sample question: {r:?}"))?;
+        store.edu_question_save(&sys, None, &q).await?;
+    }
+    let campaigns = [
+        CampaignInput {
+            name: "Tháng an toàn giao thông năm học 2026–2027 (mẫu)".into(),
+            description: "Tuyên truyền Luật Trật tự, an toàn giao thông đường bộ cho học sinh; hướng dẫn đội mũ bảo hiểm đúng cách; ký cam kết của học sinh và phụ huynh.".into(),
+            starts_on: "01/09/2026".into(),
+            ends_on: "30/09/2026".into(),
+            units: "Đoàn Thanh niên xã Xuân Hải; Công an xã Xuân Hải; các trường THCS, THPT trên địa bàn".into(),
+            audience: "students".into(),
+            schools: 8,
+            students: 4250,
+            participants: 5100,
+            published: true,
+        },
+        CampaignInput {
+            name: "Tuổi trẻ nói không với rượu, bia khi tham gia giao thông (mẫu)".into(),
+            description: "Chuỗi hoạt động tuyên truyền tại khu dân cư và nơi làm việc của thanh niên: sân khấu hóa, thi tìm hiểu pháp luật, ký cam kết.".into(),
+            starts_on: "15/10/2026".into(),
+            ends_on: "15/12/2026".into(),
+            units: "Đoàn Thanh niên; Hội Liên hiệp Thanh niên; Công an tỉnh Khánh Hòa".into(),
+            audience: "young_people".into(),
+            schools: 3,
+            students: 1200,
+            participants: 3400,
+            published: true,
+        },
+    ];
+    let mut first_campaign = None;
+    for c in campaigns {
+        let c = c
+            .check()
+            .map_err(|r| anyhow::anyhow!("sample campaign: {r:?}"))?;
+        let row = store.edu_campaign_save(&sys, None, &c).await?;
+        first_campaign.get_or_insert(row.id);
+    }
+    let rewards = [
+        (
+            "unit",
+            "Trường THPT Ninh Hải (mẫu)",
+            "giay_khen",
+            "245/QĐ-UBND",
+            "10/10/2026",
+            "Chủ tịch UBND xã Xuân Hải",
+            "Hoàn thành xuất sắc Tháng an toàn giao thông năm học 2026–2027",
+        ),
+        (
+            "unit",
+            "Đoàn Thanh niên xã Xuân Hải (mẫu)",
+            "bang_khen",
+            "1520/QĐ-UBND",
+            "20/10/2026",
+            "Chủ tịch UBND tỉnh Khánh Hòa",
+            "Có thành tích xuất sắc trong công tác tuyên truyền an toàn giao thông cho học sinh",
+        ),
+        (
+            "person",
+            "Nguyễn Thị Mẫu, giáo viên (mẫu)",
+            "giay_khen",
+            "246/QĐ-UBND",
+            "10/10/2026",
+            "Chủ tịch UBND xã Xuân Hải",
+            "Tích cực hướng dẫn học sinh đội mũ bảo hiểm đúng cách",
+        ),
+    ];
+    for (kind, who, form, no, date, issuer, reason) in rewards {
+        let w = RewardInput {
+            recipient_kind: kind.into(),
+            recipient: who.into(),
+            form: form.into(),
+            decision_no: no.into(),
+            decided_on: date.into(),
+            issuer: issuer.into(),
+            reason: reason.into(),
+            campaign_id: first_campaign,
+        }
+        .check()
+        .map_err(|r| anyhow::anyhow!("sample reward: {r:?}"))?;
+        store.edu_reward_save(&sys, None, &w).await?;
+    }
+    Ok(())
 }

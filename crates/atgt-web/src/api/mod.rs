@@ -23,6 +23,8 @@ pub mod hotspots;
 pub mod enforcement;
 // hazards (issue 9, part A)
 pub mod hazards;
+// public portal (issue 9): the plate lookup
+pub mod portal;
 
 use axum::Json;
 use serde::Serialize;
@@ -133,6 +135,8 @@ impl Modify for SecurityAddon {
         hazards::encroachments,
         hazards::crossings,
         hazards::proposals,
+        // public portal (issue 9)
+        portal::lookup,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&SecurityAddon)

@@ -24,6 +24,9 @@ pub mod plans_links;
 // hazards, Open311 and citizen reports (issue 9, part A)
 pub mod hazards;
 pub mod reports;
+// public portal (issue 9): landing, plate lookup, education
+pub mod education;
+pub mod portal;
 
 /// A page number and size from query parameters.
 #[derive(Debug, Clone, serde::Deserialize, Default)]

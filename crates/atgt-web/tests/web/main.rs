@@ -22,3 +22,5 @@ mod plans_mail;
 // hazards, Open311 and citizen reports (issue 9, part A)
 mod open311;
 mod reports;
+// public portal (issue 9): plate lookup, education
+mod portal;

@@ -54,6 +54,8 @@ async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
         .id;
     // hazards, Open311 and citizen reports (issue 9, part A): a case and a report.
     let (encroachment, report) = crate::reports::fixture(app).await;
+    // public portal (issue 9): an article, a question, a campaign and a reward.
+    let (article, question, campaign, reward) = crate::portal::seed_education(app).await;
     table()
         .iter()
         .filter(|r| r.spec.method == Method::GET)
@@ -110,7 +112,13 @@ async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
                 .replace(
                     "/enforcement/cases/{id}",
                     &format!("/enforcement/cases/{case}"),
-                );
+                )
+                // public portal (issue 9)
+                .replace("education/{id}", &format!("education/{article}"))
+                .replace("articles/{id}", &format!("articles/{article}"))
+                .replace("questions/{id}", &format!("questions/{question}"))
+                .replace("campaigns/{id}", &format!("campaigns/{campaign}"))
+                .replace("rewards/{id}", &format!("rewards/{reward}"));
             (path, perm)
         })
         .collect()
