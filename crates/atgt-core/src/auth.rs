@@ -161,10 +161,33 @@ pub enum Perm {
     CasesWork,
     /// Register cameras and sections, run the detection rules.
     CamerasManage,
+    // shared data hub (issue 8)
+    /// Hub records without personal data: vehicles, certificates, licences, badges;
+    /// search, the vehicle page, the change feed.
+    HubRead,
+    /// Owners' and licence holders' personal data (every read is logged with its purpose).
+    HubPersonal,
+    /// The inspection station's flags of a vehicle (unresolved violation block) and the
+    /// list of firing cross-checks.
+    HubFlagsRead,
+    /// Sync vehicle and registration records.
+    HubVehiclesWrite,
+    /// Sync inspection certificates.
+    HubInspectionsWrite,
+    /// Sync driver licences.
+    HubLicencesWrite,
+    /// Sync training and test results.
+    HubTrainingWrite,
+    /// Sync transport businesses and their badges.
+    HubBusinessesWrite,
+    /// Sync truck-bed measurements (weigh and check stations, patrols).
+    HubMeasurementsWrite,
+    /// The personal-data access log and a data subject's access history.
+    HubAccessLog,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 29] = [
+    pub const ALL: [Perm; 39] = [
         Perm::Public,
         Perm::SignedIn,
         Perm::ReferenceRead,
@@ -198,6 +221,17 @@ impl Perm {
         Perm::EnforcementRead,
         Perm::CasesWork,
         Perm::CamerasManage,
+        // shared data hub (issue 8)
+        Perm::HubRead,
+        Perm::HubPersonal,
+        Perm::HubFlagsRead,
+        Perm::HubVehiclesWrite,
+        Perm::HubInspectionsWrite,
+        Perm::HubLicencesWrite,
+        Perm::HubTrainingWrite,
+        Perm::HubBusinessesWrite,
+        Perm::HubMeasurementsWrite,
+        Perm::HubAccessLog,
     ];
 
     /// The API-key scope that grants this permission to a machine client, if any.
@@ -231,6 +265,17 @@ impl Perm {
             // Cameras and violation processing (issue 6)
             Perm::Ingest => Some("ingest"),
             Perm::EnforcementRead | Perm::CasesWork | Perm::CamerasManage => None,
+            // shared data hub (issue 8): one scope per partner need
+            Perm::HubRead => Some("hub:read"),
+            Perm::HubPersonal => Some("hub:owners:read"),
+            Perm::HubFlagsRead => Some("hub:flags:read"),
+            Perm::HubVehiclesWrite => Some("hub:vehicles:write"),
+            Perm::HubInspectionsWrite => Some("hub:inspections:write"),
+            Perm::HubLicencesWrite => Some("hub:licences:write"),
+            Perm::HubTrainingWrite => Some("hub:training:write"),
+            Perm::HubBusinessesWrite => Some("hub:businesses:write"),
+            Perm::HubMeasurementsWrite => Some("hub:measurements:write"),
+            Perm::HubAccessLog => None,
         }
     }
 }
@@ -252,6 +297,16 @@ pub const SCOPES: &[&str] = &[
     "parking:report",
     // hotspots: black-spot screening (issue 5)
     "spots:read",
+    // shared data hub (issue 8)
+    "hub:read",
+    "hub:owners:read",
+    "hub:flags:read",
+    "hub:vehicles:write",
+    "hub:inspections:write",
+    "hub:licences:write",
+    "hub:training:write",
+    "hub:businesses:write",
+    "hub:measurements:write",
 ];
 
 /// The permission matrix. The only place deciding whether a role holds a permission.
@@ -297,6 +352,13 @@ pub fn allows(role: Role, perm: Perm) -> bool {
         EnforcementRead => matches!(role, Admin | Leader | PoliceOfficer | Supervisor | Auditor),
         CasesWork => matches!(role, PoliceOfficer | Supervisor),
         CamerasManage => matches!(role, Admin | Supervisor),
+        // shared data hub (issue 8): personal data only for the roles that act on it
+        HubRead => !matches!(role, UnitOfficer),
+        HubPersonal => matches!(role, PoliceOfficer | Supervisor | Auditor),
+        HubFlagsRead => matches!(role, Admin | Leader | PoliceOfficer | Supervisor | Auditor),
+        HubVehiclesWrite | HubInspectionsWrite | HubLicencesWrite | HubTrainingWrite
+        | HubBusinessesWrite | HubMeasurementsWrite => role == Admin,
+        HubAccessLog => matches!(role, Admin | Auditor),
     }
 }
 

@@ -25,3 +25,5 @@ pub mod hotspots;
 // Cameras and violation processing (issue 6)
 pub mod enforcement;
 pub mod plates;
+// shared data hub: vehicles, inspections, licences, partners' sync, cross-checks (issue 8)
+pub mod hub;

@@ -38,6 +38,8 @@ pub mod enforcement;
 // plans follow-up (issue 7): unit e-mail for reminders, task links
 pub mod plans_links;
 pub mod plans_mail;
+// shared data hub (issue 8)
+pub mod hub;
 
 pub use db::{Backend, Db, Row, Tx, Value};
 pub use error::{StoreError, StoreResult};

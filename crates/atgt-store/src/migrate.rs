@@ -57,6 +57,8 @@ const SQLITE: &[Migration] = &[
         "plans_mail_links",
         "../migrations/sqlite/0010_plans_mail_links.sql"
     ),
+    // shared data hub (issue 8)
+    migration!(11, "hub", "../migrations/sqlite/0011_hub.sql"),
 ];
 const POSTGRES: &[Migration] = &[
     migration!(
@@ -91,6 +93,8 @@ const POSTGRES: &[Migration] = &[
         "plans_mail_links",
         "../migrations/postgres/0010_plans_mail_links.sql"
     ),
+    // shared data hub (issue 8)
+    migration!(11, "hub", "../migrations/postgres/0011_hub.sql"),
 ];
 
 pub fn migrations(backend: Backend) -> &'static [Migration] {
