@@ -82,7 +82,7 @@ impl PageCtx {
                 "crashes" => "/crashes/dashboard",
                 "hotspots" => "/hotspots", // hotspots: black-spot screening (issue 5)
                 "enforcement" => "/enforcement",
-                "registry" => "/m/registry",
+                "registry" => "/hub", // shared data hub (issue 8)
                 "hazards" => "/m/hazards",
                 "events" => "/events", // events (issue 10)
                 _ => "/m/outreach",

@@ -21,6 +21,8 @@ pub mod events;
 pub mod hotspots;
 // Cameras and violation processing (issue 6)
 pub mod enforcement;
+// shared data hub (issue 8)
+pub mod hub;
 
 use axum::Json;
 use serde::Serialize;
@@ -127,6 +129,20 @@ impl Modify for SecurityAddon {
         enforcement::case,
         enforcement::act,
         enforcement::detect,
+        // shared data hub (issue 8)
+        hub::sync_vehicles,
+        hub::sync_inspections,
+        hub::sync_licences,
+        hub::sync_training,
+        hub::sync_businesses,
+        hub::sync_badges,
+        hub::sync_measurements,
+        hub::changes,
+        hub::vehicle,
+        hub::owner,
+        hub::flags,
+        hub::licence,
+        hub::holder,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&SecurityAddon)

@@ -21,6 +21,8 @@ pub mod hotspots;
 pub mod enforcement;
 // plans follow-up (issue 7): task links
 pub mod plans_links;
+// shared data hub (issue 8)
+pub mod hub;
 
 /// A page number and size from query parameters.
 #[derive(Debug, Clone, serde::Deserialize, Default)]

@@ -19,3 +19,5 @@ mod hotspots;
 // plans follow-up (issue 7): reminder e-mails, task links
 mod plans_links;
 mod plans_mail;
+// shared data hub (issue 8)
+mod hub;

@@ -52,6 +52,8 @@ async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
         .await
         .unwrap()
         .id;
+    // shared data hub (issue 8): a vehicle and a licence that exist.
+    crate::hub::seed(app).await;
     table()
         .iter()
         .filter(|r| r.spec.method == Method::GET)
@@ -97,7 +99,10 @@ async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
                 .replace(
                     "/enforcement/cases/{id}",
                     &format!("/enforcement/cases/{case}"),
-                );
+                )
+                // shared data hub (issue 8)
+                .replace("{plate}", "79A-123.45")
+                .replace("{no}", "790123456789");
             (path, perm)
         })
         .collect()
