@@ -156,6 +156,10 @@ CREATE TABLE hub_measurements (
 );
 CREATE INDEX hub_measurements_plate ON hub_measurements (plate_key);
 
+-- Crash vehicles by the plate's match key (the vehicle page gathers a plate's crashes).
+CREATE INDEX crash_vehicles_plate_key ON crash_vehicles
+    (REPLACE(REPLACE(REPLACE(UPPER(plate), '-', ''), '.', ''), ' ', ''));
+
 -- The change feed: one row per applied record version; partners pull with
 -- `since` = the last seq they saw.
 CREATE TABLE hub_changes (
