@@ -231,6 +231,8 @@ pub async fn seed(store: &Store) -> anyhow::Result<bool> {
     seed_plans(store).await?;
     // Cameras and violation processing (issue 6)
     seed_enforcement(store).await?;
+    // shared data hub (issue 8)
+    crate::demo_hub::seed(store).await?;
     Ok(true)
 }
 

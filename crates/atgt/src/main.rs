@@ -8,6 +8,7 @@ mod bench_events;
 mod bench_hub;
 mod config;
 mod demo;
+mod demo_hub;
 // hotspots: black-spot screening (issue 5)
 mod screen;
 

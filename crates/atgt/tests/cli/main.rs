@@ -14,3 +14,5 @@ mod events;
 mod hotspots;
 // plans follow-up (issue 7): reminder e-mails
 mod plans_mail;
+// shared data hub (issue 8)
+mod hub;
