@@ -931,6 +931,18 @@ pub fn table() -> Vec<Route> {
             HubAccessLog,
             pages::hub::access_csv,
         ),
+        route(
+            M::GET,
+            "/admin/rules/hub-checks",
+            RulesManage,
+            pages::hub::rules_form,
+        ),
+        route(
+            M::POST,
+            "/admin/rules/hub-checks",
+            RulesManage,
+            pages::hub::rules_save,
+        ),
     ]
 }
 

@@ -107,7 +107,7 @@ impl PageCtx {
     }
 
     pub fn admin_nav(&self) -> Vec<NavItem> {
-        let items: [(&'static str, &'static str, Perm); 7] = [
+        let items: [(&'static str, &'static str, Perm); 8] = [
             ("/admin/orgs", "nav.orgs", Perm::OrgsRead),
             ("/admin/users", "nav.users", Perm::UsersRead),
             ("/admin/apikeys", "nav.apikeys", Perm::ApiKeysManage),
@@ -116,6 +116,12 @@ impl PageCtx {
             ("/admin/rules/crash-classes", "nav.rules", Perm::RulesManage),
             // events (issue 10)
             ("/admin/rules/events", "events.rules_nav", Perm::RulesManage),
+            // shared data hub (issue 8)
+            (
+                "/admin/rules/hub-checks",
+                "hub.rules_title",
+                Perm::RulesManage,
+            ),
         ];
         items
             .into_iter()

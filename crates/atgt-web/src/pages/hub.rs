@@ -344,3 +344,73 @@ pub async fn log_crash_read(
         .await?;
     Ok(())
 }
+
+#[derive(Template)]
+#[template(path = "hub_rules.html")]
+struct RulesView {
+    ctx: PageCtx,
+    content: String,
+    error: Option<String>,
+    edited: bool,
+}
+
+/// The cross-checks' rule file (legal basis, validity, tolerances), editable by an
+/// administrator; the bundled `data/rules/hub-checks.toml` until then.
+pub async fn rules_form(State(st): State<AppState>, ctx: PageCtx) -> AppResult<Response> {
+    let edited = st
+        .store
+        .rule_file(atgt_store::hub::checks::RULES_NAME)
+        .await?;
+    let v = RulesView {
+        edited: edited.is_some(),
+        content: edited.unwrap_or_else(|| atgt_core::hub::checks::DEFAULT_RULES.to_string()),
+        error: None,
+        ctx,
+    };
+    render(&v.ctx, &v)
+}
+
+#[derive(Deserialize)]
+pub struct RulesForm {
+    #[serde(default)]
+    content: String,
+}
+
+pub async fn rules_save(
+    State(st): State<AppState>,
+    Current(p): Current,
+    ctx: PageCtx,
+    axum::Form(f): axum::Form<RulesForm>,
+) -> AppResult<Response> {
+    let result = st
+        .store
+        .rule_file_set(
+            &p.actor(),
+            atgt_store::hub::checks::RULES_NAME,
+            &f.content,
+            atgt_core::hub::checks::DEFAULT_RULES,
+            |s| atgt_core::hub::checks::CheckRules::parse(s).map(|_| ()),
+        )
+        .await;
+    match result {
+        Ok(()) => Ok(crate::view::redirect_with_flash(
+            "/admin/rules/hub-checks",
+            "common.saved",
+        )),
+        Err(e) => {
+            let e = AppError::from(e);
+            if !matches!(e, AppError::Invalid { .. }) {
+                return Err(e);
+            }
+            let v = RulesView {
+                content: f.content,
+                error: Some(e.message(ctx.lang)),
+                edited: true,
+                ctx,
+            };
+            let mut r = render(&v.ctx, &v)?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+    }
+}

@@ -510,3 +510,40 @@ pub async fn seed(app: &TestApp) {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn the_cross_check_rules_are_editable_data_and_bad_files_are_refused() {
+    each_backend!(|app| {
+        let (s, html) = app
+            .get_as(Some(Role::Admin), "/admin/rules/hub-checks")
+            .await;
+        assert_eq!(s, 200);
+        assert!(html.contains("Thông tư 73/2024/TT-BCA"));
+        let bad = atgt_core::hub::checks::DEFAULT_RULES
+            .replace("code = \"no_badge\"", "code = \"khong_co\"");
+        let resp = app
+            .post_form_as(Role::Admin, "/admin/rules/hub-checks", &[("content", &bad)])
+            .await;
+        assert_eq!(resp.status(), 422);
+        // A wider tolerance is saved and applied.
+        let wider = atgt_core::hub::checks::DEFAULT_RULES
+            .replace("bed_tolerance_mm = 50", "bed_tolerance_mm = 500");
+        let resp = app
+            .post_form_as(
+                Role::Admin,
+                "/admin/rules/hub-checks",
+                &[("content", &wider)],
+            )
+            .await;
+        assert_eq!(resp.status(), 303);
+        assert_eq!(
+            app.store()
+                .hub_check_rules()
+                .await
+                .unwrap()
+                .params
+                .bed_tolerance_mm,
+            500
+        );
+    });
+}
