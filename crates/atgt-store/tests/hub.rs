@@ -194,6 +194,12 @@ async fn personal_data_reads_are_logged_with_their_purpose() {
                 .await
                 .is_err()
         );
+        // Nor the registration history.
+        assert!(
+            s.db.execute("DELETE FROM hub_vehicle_history", &[])
+                .await
+                .is_err()
+        );
     });
 }
 

@@ -192,5 +192,5 @@ CREATE FUNCTION hub_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$;
 CREATE TRIGGER pd_access_log_append_only BEFORE UPDATE OR DELETE ON pd_access_log
 FOR EACH ROW EXECUTE FUNCTION hub_append_only();
-CREATE TRIGGER hub_vehicle_history_append_only BEFORE UPDATE ON hub_vehicle_history
+CREATE TRIGGER hub_vehicle_history_append_only BEFORE UPDATE OR DELETE ON hub_vehicle_history
 FOR EACH ROW EXECUTE FUNCTION hub_append_only();

@@ -194,3 +194,5 @@ CREATE TRIGGER pd_access_log_no_delete BEFORE DELETE ON pd_access_log
 BEGIN SELECT RAISE(ABORT, 'pd_access_log is append-only'); END;
 CREATE TRIGGER hub_vehicle_history_no_update BEFORE UPDATE ON hub_vehicle_history
 BEGIN SELECT RAISE(ABORT, 'hub_vehicle_history is append-only'); END;
+CREATE TRIGGER hub_vehicle_history_no_delete BEFORE DELETE ON hub_vehicle_history
+BEGIN SELECT RAISE(ABORT, 'hub_vehicle_history is append-only'); END;
