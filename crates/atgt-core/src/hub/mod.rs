@@ -240,6 +240,8 @@ impl<'a> Reader<'a> {
     }
     fn text(&mut self, name: &str) -> String {
         match self.opt(name) {
+            // Plain ASCII is already in NFC: skip the normaliser (bulk syncs are mostly ASCII).
+            Some(v) if v.is_ascii() && v.len() <= 300 => v.to_string(),
             Some(v) if v.chars().count() <= 300 => crate::text::nfc(v),
             Some(_) => {
                 self.errors.push(bad(name, "hub.error.too_long"));

@@ -243,11 +243,17 @@ fn values(rec: &Record) -> Vec<Value> {
     }
 }
 
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(",")
+/// `n` placeholders numbered from `from`: anonymous `?` on SQLite, where binding
+/// numbered parameters scans the statement's name list for each (see `migrate.rs`).
+fn placeholders(backend: crate::db::Backend, from: usize, n: usize) -> String {
+    let mut s = String::with_capacity(n * 5);
+    for i in from..from + n {
+        if i > from {
+            s.push(',');
+        }
+        crate::migrate::push_placeholder(&mut s, backend, i);
+    }
+    s
 }
 
 /// The versions held for some of a partner's record ids.
@@ -260,9 +266,10 @@ async fn held_versions(
     let mut out = HashMap::new();
     for chunk in ids.chunks(500) {
         let sql = format!(
-            "SELECT record_id, version FROM {} WHERE partner = $1 AND record_id IN ({})",
+            "SELECT record_id, version FROM {} WHERE partner = {} AND record_id IN ({})",
             table(kind),
-            placeholders(2, chunk.len())
+            placeholders(tx.backend(), 1, 1),
+            placeholders(tx.backend(), 2, chunk.len())
         );
         let mut args: Vec<Value> = vec![partner.into()];
         args.extend(chunk.iter().map(|s| Value::from(*s)));
@@ -279,7 +286,7 @@ async fn known_plates(tx: &mut Tx, keys: &[&str]) -> StoreResult<HashSet<String>
     for chunk in keys.chunks(500) {
         let sql = format!(
             "SELECT DISTINCT plate_key FROM hub_vehicles WHERE plate_key IN ({})",
-            placeholders(1, chunk.len())
+            placeholders(tx.backend(), 1, chunk.len())
         );
         let args: Vec<Value> = chunk.iter().map(|s| Value::from(*s)).collect();
         for r in tx.fetch_all(&sql, &args).await? {
