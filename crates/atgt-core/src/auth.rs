@@ -175,10 +175,33 @@ pub enum Perm {
     EducationRead,
     /// Record lessons, news, quiz questions, campaigns with their reach, and rewards.
     EducationManage,
+    // shared data hub (issue 8)
+    /// Hub records without personal data: vehicles, certificates, licences, badges;
+    /// search, the vehicle page, the change feed.
+    HubRead,
+    /// Owners' and licence holders' personal data (every read is logged with its purpose).
+    HubPersonal,
+    /// The inspection station's flags of a vehicle (unresolved violation block) and the
+    /// list of firing cross-checks.
+    HubFlagsRead,
+    /// Sync vehicle and registration records.
+    HubVehiclesWrite,
+    /// Sync inspection certificates.
+    HubInspectionsWrite,
+    /// Sync driver licences.
+    HubLicencesWrite,
+    /// Sync training and test results.
+    HubTrainingWrite,
+    /// Sync transport businesses and their badges.
+    HubBusinessesWrite,
+    /// Sync truck-bed measurements (weigh and check stations, patrols).
+    HubMeasurementsWrite,
+    /// The personal-data access log and a data subject's access history.
+    HubAccessLog,
 }
 
 impl Perm {
-    pub const ALL: [Perm; 35] = [
+    pub const ALL: [Perm; 45] = [
         Perm::Public,
         Perm::SignedIn,
         Perm::ReferenceRead,
@@ -220,6 +243,17 @@ impl Perm {
         // public portal (issue 9)
         Perm::EducationRead,
         Perm::EducationManage,
+        // shared data hub (issue 8)
+        Perm::HubRead,
+        Perm::HubPersonal,
+        Perm::HubFlagsRead,
+        Perm::HubVehiclesWrite,
+        Perm::HubInspectionsWrite,
+        Perm::HubLicencesWrite,
+        Perm::HubTrainingWrite,
+        Perm::HubBusinessesWrite,
+        Perm::HubMeasurementsWrite,
+        Perm::HubAccessLog,
     ];
 
     /// The API-key scope that grants this permission to a machine client, if any.
@@ -259,6 +293,17 @@ impl Perm {
             Perm::HazardsManage | Perm::ReportsTriage => None,
             // public portal (issue 9)
             Perm::EducationRead | Perm::EducationManage => None,
+            // shared data hub (issue 8): one scope per partner need
+            Perm::HubRead => Some("hub:read"),
+            Perm::HubPersonal => Some("hub:owners:read"),
+            Perm::HubFlagsRead => Some("hub:flags:read"),
+            Perm::HubVehiclesWrite => Some("hub:vehicles:write"),
+            Perm::HubInspectionsWrite => Some("hub:inspections:write"),
+            Perm::HubLicencesWrite => Some("hub:licences:write"),
+            Perm::HubTrainingWrite => Some("hub:training:write"),
+            Perm::HubBusinessesWrite => Some("hub:businesses:write"),
+            Perm::HubMeasurementsWrite => Some("hub:measurements:write"),
+            Perm::HubAccessLog => None,
         }
     }
 }
@@ -283,6 +328,16 @@ pub const SCOPES: &[&str] = &[
     // hazards, Open311 and citizen reports (issue 9, part A)
     "hazards:read",
     "open311:submit",
+    // shared data hub (issue 8)
+    "hub:read",
+    "hub:owners:read",
+    "hub:flags:read",
+    "hub:vehicles:write",
+    "hub:inspections:write",
+    "hub:licences:write",
+    "hub:training:write",
+    "hub:businesses:write",
+    "hub:measurements:write",
 ];
 
 /// The permission matrix. The only place deciding whether a role holds a permission.
@@ -340,6 +395,13 @@ pub fn allows(role: Role, perm: Perm) -> bool {
             Admin | Leader | FocalOfficer | UnitOfficer | Supervisor | Auditor
         ),
         EducationManage => matches!(role, Admin | FocalOfficer | UnitOfficer),
+        // shared data hub (issue 8): personal data only for the roles that act on it
+        HubRead => !matches!(role, UnitOfficer),
+        HubPersonal => matches!(role, PoliceOfficer | Supervisor | Auditor),
+        HubFlagsRead => matches!(role, Admin | Leader | PoliceOfficer | Supervisor | Auditor),
+        HubVehiclesWrite | HubInspectionsWrite | HubLicencesWrite | HubTrainingWrite
+        | HubBusinessesWrite | HubMeasurementsWrite => role == Admin,
+        HubAccessLog => matches!(role, Admin | Auditor),
     }
 }
 

@@ -32,3 +32,5 @@ pub mod reports;
 // public portal (issue 9): plate lookup, education and campaigns
 pub mod education;
 pub mod portal;
+// shared data hub: vehicles, inspections, licences, partners' sync, cross-checks (issue 8)
+pub mod hub;

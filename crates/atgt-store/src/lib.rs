@@ -45,6 +45,8 @@ pub mod reports;
 // public portal (issue 9): plate lookup, education and campaigns
 pub mod education;
 pub mod portal;
+// shared data hub (issue 8)
+pub mod hub;
 
 pub use db::{Backend, Db, Row, Tx, Value};
 pub use error::{StoreError, StoreResult};

@@ -57,6 +57,8 @@ const SQLITE: &[Migration] = &[
         "plans_mail_links",
         "../migrations/sqlite/0010_plans_mail_links.sql"
     ),
+    // shared data hub (issue 8)
+    migration!(11, "hub", "../migrations/sqlite/0011_hub.sql"),
     // hazards, Open311 and citizen reports (issue 9, part A)
     migration!(12, "hazards", "../migrations/sqlite/0012_hazards.sql"),
     // public portal (issue 9): education, quiz, campaigns, rewards
@@ -101,6 +103,8 @@ const POSTGRES: &[Migration] = &[
         "plans_mail_links",
         "../migrations/postgres/0010_plans_mail_links.sql"
     ),
+    // shared data hub (issue 8)
+    migration!(11, "hub", "../migrations/postgres/0011_hub.sql"),
     // hazards, Open311 and citizen reports (issue 9, part A)
     migration!(12, "hazards", "../migrations/postgres/0012_hazards.sql"),
     // public portal (issue 9): education, quiz, campaigns, rewards

@@ -1158,6 +1158,115 @@ pub fn table() -> Vec<Route> {
             EducationManage,
             pages::education::reward_update,
         ),
+        // shared data hub (issue 8): partners' sync, one scope per kind of record
+        route(
+            M::POST,
+            "/api/v1/hub/vehicles/sync",
+            HubVehiclesWrite,
+            api::hub::sync_vehicles,
+        )
+        .limit(256 << 20),
+        route(
+            M::POST,
+            "/api/v1/hub/inspections/sync",
+            HubInspectionsWrite,
+            api::hub::sync_inspections,
+        )
+        .limit(256 << 20),
+        route(
+            M::POST,
+            "/api/v1/hub/licences/sync",
+            HubLicencesWrite,
+            api::hub::sync_licences,
+        )
+        .limit(256 << 20),
+        route(
+            M::POST,
+            "/api/v1/hub/training/sync",
+            HubTrainingWrite,
+            api::hub::sync_training,
+        )
+        .limit(256 << 20),
+        route(
+            M::POST,
+            "/api/v1/hub/businesses/sync",
+            HubBusinessesWrite,
+            api::hub::sync_businesses,
+        )
+        .limit(256 << 20),
+        route(
+            M::POST,
+            "/api/v1/hub/badges/sync",
+            HubBusinessesWrite,
+            api::hub::sync_badges,
+        )
+        .limit(256 << 20),
+        route(
+            M::POST,
+            "/api/v1/hub/measurements/sync",
+            HubMeasurementsWrite,
+            api::hub::sync_measurements,
+        )
+        .limit(256 << 20),
+        route(M::GET, "/api/v1/hub/changes", HubRead, api::hub::changes),
+        route(
+            M::GET,
+            "/api/v1/hub/vehicles/{plate}",
+            HubRead,
+            api::hub::vehicle,
+        ),
+        route(
+            M::GET,
+            "/api/v1/hub/vehicles/{plate}/owner",
+            HubPersonal,
+            api::hub::owner,
+        ),
+        route(
+            M::GET,
+            "/api/v1/hub/vehicles/{plate}/flags",
+            HubFlagsRead,
+            api::hub::flags,
+        ),
+        route(
+            M::GET,
+            "/api/v1/hub/licences/{no}",
+            HubRead,
+            api::hub::licence,
+        ),
+        route(
+            M::GET,
+            "/api/v1/hub/licences/{no}/holder",
+            HubPersonal,
+            api::hub::holder,
+        ),
+        route(M::GET, "/hub", HubRead, pages::hub::search),
+        route(
+            M::GET,
+            "/hub/vehicles/{plate}",
+            HubRead,
+            pages::hub::vehicle,
+        ),
+        route(M::GET, "/hub/licences/{no}", HubRead, pages::hub::licence),
+        route(M::GET, "/hub/checks", HubFlagsRead, pages::hub::checks),
+        route(M::GET, "/hub/access", HubAccessLog, pages::hub::access),
+        route(
+            M::GET,
+            "/hub/access.csv",
+            HubAccessLog,
+            pages::hub::access_csv,
+        ),
+        route(
+            M::GET,
+            "/admin/rules/hub-checks",
+            RulesManage,
+            pages::hub::rules_form,
+        ),
+        route(
+            M::POST,
+            "/admin/rules/hub-checks",
+            RulesManage,
+            pages::hub::rules_save,
+        ),
     ]
 }
 

@@ -82,7 +82,7 @@ impl PageCtx {
                 "crashes" => "/crashes/dashboard",
                 "hotspots" => "/hotspots", // hotspots: black-spot screening (issue 5)
                 "enforcement" => "/enforcement",
-                "registry" => "/m/registry",
+                "registry" => "/hub",    // shared data hub (issue 8)
                 "hazards" => "/hazards", // hazards (issue 9, part A)
                 "events" => "/events",   // events (issue 10)
                 // public portal (issue 9): education and campaigns
@@ -109,7 +109,7 @@ impl PageCtx {
     }
 
     pub fn admin_nav(&self) -> Vec<NavItem> {
-        let items: [(&'static str, &'static str, Perm); 7] = [
+        let items: [(&'static str, &'static str, Perm); 8] = [
             ("/admin/orgs", "nav.orgs", Perm::OrgsRead),
             ("/admin/users", "nav.users", Perm::UsersRead),
             ("/admin/apikeys", "nav.apikeys", Perm::ApiKeysManage),
@@ -118,6 +118,12 @@ impl PageCtx {
             ("/admin/rules/crash-classes", "nav.rules", Perm::RulesManage),
             // events (issue 10)
             ("/admin/rules/events", "events.rules_nav", Perm::RulesManage),
+            // shared data hub (issue 8)
+            (
+                "/admin/rules/hub-checks",
+                "hub.rules_title",
+                Perm::RulesManage,
+            ),
         ];
         items
             .into_iter()

@@ -235,6 +235,8 @@ pub async fn seed(store: &Store) -> anyhow::Result<bool> {
     crate::demo_hazards::seed(store).await?;
     // public portal (issue 9): lessons, news, the quiz, campaigns, rewards
     seed_education(store).await?;
+    // shared data hub (issue 8)
+    crate::demo_hub::seed(store).await?;
     Ok(true)
 }
 

@@ -4,10 +4,13 @@
 mod bench;
 // events benchmark (issue 10)
 mod bench_events;
+// shared data hub benchmark (issue 8)
+mod bench_hub;
 mod config;
 mod demo;
 // hazards, Open311 and citizen reports (issue 9, part A)
 mod demo_hazards;
+mod demo_hub;
 // hotspots: black-spot screening (issue 5)
 mod screen;
 
@@ -288,6 +291,20 @@ enum BenchCmd {
         /// Prefix of event ids (so runs do not collide).
         #[arg(long, default_value = "b")]
         prefix: String,
+    },
+    // shared data hub (issue 8)
+    /// Bulk sync of N vehicle records over HTTP, then plate lookups under load.
+    Hub {
+        #[arg(long)]
+        database: String,
+        #[arg(long, default_value_t = 1_000_000)]
+        vehicles: usize,
+        #[arg(long, default_value_t = 10_000)]
+        batch: usize,
+        #[arg(long, default_value_t = 20_000)]
+        lookups: usize,
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
     },
     /// Section-speed matching of N synthetic reads in memory; writes them as CSV for
     /// the DuckDB comparison.
@@ -753,6 +770,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             prepare_sqlite(&database)?;
             bench_events::events(&database, incidents, reports, runs).await?;
+        }
+        // shared data hub (issue 8)
+        Cmd::Bench {
+            cmd:
+                BenchCmd::Hub {
+                    database,
+                    vehicles,
+                    batch,
+                    lookups,
+                    clients,
+                },
+        } => {
+            prepare_sqlite(&database)?;
+            bench_hub::hub(&database, vehicles, batch, lookups, clients).await?;
         }
         // Cameras and violation processing (issue 6)
         Cmd::Bench {

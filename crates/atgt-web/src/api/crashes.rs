@@ -148,7 +148,9 @@ pub async fn versions(
 ) -> AppResult<Json<Vec<Version>>> {
     visible(&st, &p, id).await?;
     let mut v = st.store.crash_versions(id).await?;
-    if !p.allows(Perm::CrashesPersonal) {
+    if p.allows(Perm::CrashesPersonal) {
+        crate::pages::hub::log_crash_read(&st, &p, id, "people", "api").await?;
+    } else {
         for x in &mut v {
             if let Some(r) = x.record.get_mut("record") {
                 r["people"] = serde_json::Value::Array(Vec::new());

@@ -25,6 +25,8 @@ pub mod enforcement;
 pub mod hazards;
 // public portal (issue 9): the plate lookup
 pub mod portal;
+// shared data hub (issue 8)
+pub mod hub;
 
 use axum::Json;
 use serde::Serialize;
@@ -137,6 +139,20 @@ impl Modify for SecurityAddon {
         hazards::proposals,
         // public portal (issue 9)
         portal::lookup,
+        // shared data hub (issue 8)
+        hub::sync_vehicles,
+        hub::sync_inspections,
+        hub::sync_licences,
+        hub::sync_training,
+        hub::sync_businesses,
+        hub::sync_badges,
+        hub::sync_measurements,
+        hub::changes,
+        hub::vehicle,
+        hub::owner,
+        hub::flags,
+        hub::licence,
+        hub::holder,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&SecurityAddon)

@@ -415,7 +415,9 @@ pub async fn show(
     let personal = p.allows(Perm::CrashesPersonal);
     let mut record = st.store.crash_record(id).await?;
     let mut versions = st.store.crash_versions(id).await?;
-    if !personal {
+    if personal {
+        crate::pages::hub::log_crash_read(&st, &p, id, "people,photos", "page").await?;
+    } else {
         // Victims' details are sensitive personal data: not shown without the permission.
         record.people.clear();
         for v in &mut versions {
@@ -1586,6 +1588,9 @@ pub async fn file_get(
     }
     let bytes = st.files.get(&sha).map_err(|_| AppError::NotFound)?;
     tracing::info!(actor = %p.actor().name, file = %sha, "personal data read: crash photo");
+    for c in st.store.file_for_crashes(&sha).await?.1 {
+        crate::pages::hub::log_crash_read(&st, &p, c, &format!("photo:{sha}"), "page").await?;
+    }
     Ok((
         [
             (header::CONTENT_TYPE, mime),

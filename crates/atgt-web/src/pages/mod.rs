@@ -27,6 +27,8 @@ pub mod reports;
 // public portal (issue 9): landing, plate lookup, education
 pub mod education;
 pub mod portal;
+// shared data hub (issue 8)
+pub mod hub;
 
 /// A page number and size from query parameters.
 #[derive(Debug, Clone, serde::Deserialize, Default)]

@@ -24,3 +24,5 @@ mod open311;
 mod reports;
 // public portal (issue 9): plate lookup, education
 mod portal;
+// shared data hub (issue 8)
+mod hub;

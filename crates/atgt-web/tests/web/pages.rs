@@ -56,6 +56,8 @@ async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
     let (encroachment, report) = crate::reports::fixture(app).await;
     // public portal (issue 9): an article, a question, a campaign and a reward.
     let (article, question, campaign, reward) = crate::portal::seed_education(app).await;
+    // shared data hub (issue 8): a vehicle and a licence that exist.
+    crate::hub::seed(app).await;
     table()
         .iter()
         .filter(|r| r.spec.method == Method::GET)
@@ -118,7 +120,10 @@ async fn pages(app: &TestApp) -> Vec<(String, atgt_core::auth::Perm)> {
                 .replace("articles/{id}", &format!("articles/{article}"))
                 .replace("questions/{id}", &format!("questions/{question}"))
                 .replace("campaigns/{id}", &format!("campaigns/{campaign}"))
-                .replace("rewards/{id}", &format!("rewards/{reward}"));
+                .replace("rewards/{id}", &format!("rewards/{reward}"))
+                // shared data hub (issue 8)
+                .replace("{plate}", "79A-123.45")
+                .replace("{no}", "790123456789");
             (path, perm)
         })
         .collect()

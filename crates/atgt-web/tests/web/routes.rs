@@ -99,6 +99,10 @@ async fn concrete(app: &TestApp, spec: &RouteSpec) -> String {
     let p = p.replace("{file}", "VIOLATION.json");
     let mut p = p;
     p = p.replace("{id}", &id.to_string());
+    // shared data hub (issue 8): a plate and a licence number (unknown: 404 is fine)
+    p = p
+        .replace("{plate}", "79A12345")
+        .replace("{no}", "790123456789");
     p = p
         .replace("{scheme}", "new")
         .replace("{*path}", "app.css")

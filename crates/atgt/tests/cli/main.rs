@@ -16,3 +16,5 @@ mod hotspots;
 mod plans_mail;
 // hazards, Open311 and citizen reports (issue 9, part A)
 mod hazards;
+// shared data hub (issue 8)
+mod hub;

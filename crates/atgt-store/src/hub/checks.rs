@@ -1,0 +1,389 @@
+//! The cross-checks over the hub and the enforcement ledger: the rows each check needs
+//! are read here, the decision is `atgt_core::hub::checks` (pure), and the legal basis
+//! comes from the rule file (`hub-checks`, editable; the bundled file otherwise).
+
+use crate::error::{StoreError, StoreResult};
+use crate::{Store, params};
+use atgt_core::enforcement::points_on;
+use atgt_core::hub::checks::{self as ck, CheckRules, Finding, Unusable};
+use atgt_core::plates::Plate;
+use atgt_core::time::{from_micros, local_date, parse_date};
+use jiff::civil::Date;
+use std::collections::{BTreeMap, HashMap};
+
+/// A transport vehicle: display, transport or not, badges (from, until).
+type TransportRow = (String, bool, Vec<(Date, Date)>);
+/// Open camera cases of a plate: display, notice dates, case ids.
+type OpenNotices = (String, Vec<Date>, Vec<i64>);
+
+/// Name of the rule file in `rule_files`.
+pub const RULES_NAME: &str = "hub-checks";
+
+/// Camera cases still open: not paid, closed or dismissed (a patrol case is dealt with
+/// on the spot and does not block inspection).
+const OPEN_CAMERA_CASES: &str = "kind <> 'patrol' AND state NOT IN ('paid', 'closed', 'dismissed') AND notice_at_us IS NOT NULL";
+
+fn date_of(s: &str) -> Option<Date> {
+    parse_date(s)
+}
+
+impl Store {
+    pub async fn hub_check_rules(&self) -> StoreResult<CheckRules> {
+        match self.rule_file(RULES_NAME).await? {
+            Some(src) => CheckRules::parse(&src).map_err(StoreError::Reference),
+            None => Ok(CheckRules::default_rules()),
+        }
+    }
+
+    /// Certificates of plates as (inspected_on, valid_until, passed), by plate key.
+    async fn certs_of(
+        &self,
+        keys: &[String],
+    ) -> StoreResult<HashMap<String, Vec<(Date, Date, bool)>>> {
+        let mut out: HashMap<String, Vec<(Date, Date, bool)>> = HashMap::new();
+        for chunk in keys.chunks(500) {
+            let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT plate_key, inspected_on, valid_until, result FROM hub_inspections WHERE plate_key IN ({})",
+                ph.join(",")
+            );
+            let args: Vec<crate::db::Value> = chunk.iter().map(|k| k.clone().into()).collect();
+            for r in self.db.fetch_all(&sql, &args).await? {
+                if let (Some(a), Some(b)) = (
+                    date_of(&r.text("inspected_on")?),
+                    date_of(&r.text("valid_until")?),
+                ) {
+                    out.entry(r.text("plate_key")?).or_default().push((
+                        a,
+                        b,
+                        r.text("result")? == "pass",
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Expired inspection on camera: readable camera reads of the window whose plate
+    /// had no valid certificate that day (one finding per plate, the latest read).
+    async fn check_expired_on_camera(
+        &self,
+        rules: &CheckRules,
+        today: Date,
+    ) -> StoreResult<Vec<Finding>> {
+        let since = today
+            .checked_sub(jiff::Span::new().days(rules.params.read_window_days))
+            .unwrap_or(today);
+        let since_us = crate::events::local_range_us(since, since).0;
+        let rows = self
+            .db
+            .fetch_all(
+                "SELECT r.plate_key, r.plate_display, MAX(r.read_at_us) AS last_us FROM plate_reads r
+                 WHERE r.read_at_us >= $1 AND r.readable = 1
+                   AND EXISTS (SELECT 1 FROM hub_inspections i WHERE i.plate_key = r.plate_key)
+                 GROUP BY r.plate_key, r.plate_display",
+                &params![since_us],
+            )
+            .await?;
+        let mut last: BTreeMap<String, (String, i64)> = BTreeMap::new();
+        for r in rows {
+            let k = r.text("plate_key")?;
+            let t = r.i64("last_us")?;
+            let e = last.entry(k).or_insert((r.text("plate_display")?, t));
+            if t > e.1 {
+                e.1 = t;
+            }
+        }
+        let keys: Vec<String> = last.keys().cloned().collect();
+        let certs = self.certs_of(&keys).await?;
+        let mut out = Vec::new();
+        for (k, (display, t)) in last {
+            let on = local_date(from_micros(t));
+            if let Some(exp) = ck::expired_on(certs.get(&k).map(Vec::as_slice).unwrap_or(&[]), on)
+                && let Some(f) = Finding::new(
+                    rules,
+                    "expired_inspection_on_camera",
+                    &display,
+                    on,
+                    format!("valid_until={exp}"),
+                )
+            {
+                out.push(f);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Notice dates of the open camera cases, by plate key (one plate, or all).
+    async fn open_notices(
+        &self,
+        plate_key: Option<&str>,
+    ) -> StoreResult<BTreeMap<String, OpenNotices>> {
+        let rows = match plate_key {
+            Some(k) => {
+                self.db
+                    .fetch_all(
+                        &format!("SELECT id, plate_key, plate_display, notice_at_us FROM violation_cases WHERE plate_key = $1 AND {OPEN_CAMERA_CASES}"),
+                        &params![k],
+                    )
+                    .await?
+            }
+            None => {
+                self.db
+                    .fetch_all(
+                        &format!("SELECT id, plate_key, plate_display, notice_at_us FROM violation_cases WHERE {OPEN_CAMERA_CASES}"),
+                        &[],
+                    )
+                    .await?
+            }
+        };
+        let mut out: BTreeMap<String, OpenNotices> = BTreeMap::new();
+        for r in rows {
+            let e = out
+                .entry(r.text("plate_key")?)
+                .or_insert_with(|| (String::new(), Vec::new(), Vec::new()));
+            e.0 = r.text("plate_display")?;
+            e.1.push(local_date(from_micros(r.i64("notice_at_us")?)));
+            e.2.push(r.i64("id")?);
+        }
+        Ok(out)
+    }
+
+    /// The inspection block: vehicles whose camera violations are unresolved longer
+    /// than the wait after the notice; the detail says whether the vehicle was
+    /// presented for inspection since (a certificate dated on or after the block).
+    async fn check_block(
+        &self,
+        rules: &CheckRules,
+        today: Date,
+        plate_key: Option<&str>,
+    ) -> StoreResult<Vec<Finding>> {
+        let open = self.open_notices(plate_key).await?;
+        let keys: Vec<String> = open.keys().cloned().collect();
+        let certs = self.certs_of(&keys).await?;
+        let mut out = Vec::new();
+        for (k, (display, notices, cases)) in open {
+            let Some(since) = ck::blocked_since(&notices, today, rules.params.notice_wait_days)
+            else {
+                continue;
+            };
+            let presented = certs
+                .get(&k)
+                .and_then(|c| c.iter().filter(|c| c.0 >= since).map(|c| c.0).max());
+            let detail = match presented {
+                Some(p) => format!("blocked_since={since}; presented_on={p}; cases={cases:?}"),
+                None => format!("blocked_since={since}; cases={cases:?}"),
+            };
+            if let Some(f) = Finding::new(
+                rules,
+                "inspection_block",
+                &display,
+                presented.unwrap_or(since),
+                detail,
+            ) {
+                out.push(f);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Truck beds measured differently from the latest certificate giving dimensions.
+    async fn check_beds(
+        &self,
+        rules: &CheckRules,
+        plate_key: Option<&str>,
+    ) -> StoreResult<Vec<Finding>> {
+        let (filter, args): (&str, Vec<crate::db::Value>) = match plate_key {
+            Some(k) => ("WHERE m.plate_key = $1", vec![k.into()]),
+            None => ("", vec![]),
+        };
+        let rows = self
+            .db
+            .fetch_all(
+                &format!(
+                    "SELECT m.plate_key, m.plate_display, m.measured_on, m.bed_length_mm, m.bed_width_mm, m.bed_height_mm
+                     FROM hub_measurements m {filter} ORDER BY m.plate_key, m.measured_on"
+                ),
+                &args,
+            )
+            .await?;
+        // The latest measurement per plate.
+        let mut latest: BTreeMap<String, (String, Date, [i64; 3])> = BTreeMap::new();
+        for r in rows {
+            let Some(on) = date_of(&r.text("measured_on")?) else {
+                continue;
+            };
+            latest.insert(
+                r.text("plate_key")?,
+                (
+                    r.text("plate_display")?,
+                    on,
+                    [
+                        r.i64("bed_length_mm")?,
+                        r.i64("bed_width_mm")?,
+                        r.i64("bed_height_mm")?,
+                    ],
+                ),
+            );
+        }
+        let mut out = Vec::new();
+        for (k, (display, on, measured)) in latest {
+            let cert = self
+                .hub_inspections(&k)
+                .await?
+                .into_iter()
+                .filter(|c| c.inspected_on.as_str() <= on.to_string().as_str())
+                .find_map(|c| c.bed_mm);
+            let Some(cert) = cert else { continue };
+            if let Some(diff) = ck::bed_mismatch(cert, measured, rules.params.bed_tolerance_mm)
+                && let Some(f) = Finding::new(
+                    rules,
+                    "bed_mismatch",
+                    &display,
+                    on,
+                    format!("certified={cert:?}; measured={measured:?}; diff={diff:?}"),
+                )
+            {
+                out.push(f);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Patrol cases recorded against a licence that was suspended or at zero points
+    /// on the day (points from the enforcement ledger, before that day).
+    async fn check_licences(&self, rules: &CheckRules) -> StoreResult<Vec<Finding>> {
+        let rows = self
+            .db
+            .fetch_all(
+                "SELECT c.id, c.licence_no, c.detected_at_us, l.suspended_until FROM violation_cases c
+                 JOIN hub_licences l ON l.licence_no = c.licence_no
+                 WHERE c.kind = 'patrol' AND c.licence_no IS NOT NULL
+                 ORDER BY c.detected_at_us",
+                &[],
+            )
+            .await?;
+        let catalog = self.catalog().await?;
+        let mut out = Vec::new();
+        let mut ledger: HashMap<String, Vec<(Date, i64)>> = HashMap::new();
+        for r in rows {
+            let no = r.text("licence_no")?;
+            let on = local_date(from_micros(r.i64("detected_at_us")?));
+            if !ledger.contains_key(&no) {
+                ledger.insert(no.clone(), self.licence_deductions(&no).await?);
+            }
+            let before: Vec<(Date, i64)> = ledger[&no]
+                .iter()
+                .copied()
+                .filter(|(d, _)| *d < on)
+                .collect();
+            let points = points_on(&before, &[], on, &catalog.points);
+            let susp = r.opt_text("suspended_until")?.as_deref().and_then(date_of);
+            if let Some(why) = ck::licence_unusable(susp, points, on) {
+                let why = match why {
+                    Unusable::Suspended => "suspended",
+                    Unusable::ZeroPoints => "zero_points",
+                };
+                if let Some(f) = Finding::new(
+                    rules,
+                    "licence_unusable",
+                    &no,
+                    on,
+                    format!("case={}; reason={why}; points={points}", r.i64("id")?),
+                ) {
+                    out.push(f);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Transport vehicles (yellow plate or run by a business) without a valid badge today.
+    async fn check_badges(
+        &self,
+        rules: &CheckRules,
+        today: Date,
+        plate_key: Option<&str>,
+    ) -> StoreResult<Vec<Finding>> {
+        let (filter, args): (&str, Vec<crate::db::Value>) = match plate_key {
+            Some(k) => ("AND v.plate_key = $1", vec![k.into()]),
+            None => ("", vec![]),
+        };
+        let rows = self
+            .db
+            .fetch_all(
+                &format!(
+                    "SELECT v.plate_key, v.plate_display, v.colour, v.business_id, b.valid_from, b.valid_until
+                     FROM hub_vehicles v LEFT JOIN hub_badges b ON b.plate_key = v.plate_key
+                     WHERE (v.colour = 'yellow' OR v.business_id IS NOT NULL) {filter}
+                     ORDER BY v.plate_key"
+                ),
+                &args,
+            )
+            .await?;
+        let mut by: BTreeMap<String, TransportRow> = BTreeMap::new();
+        for r in rows {
+            let e = by
+                .entry(r.text("plate_key")?)
+                .or_insert_with(|| (String::new(), false, Vec::new()));
+            e.0 = r.text("plate_display")?;
+            e.1 = ck::is_transport(&r.text("colour")?, r.opt_text("business_id")?.as_deref());
+            if let (Some(f), Some(u)) = (
+                r.opt_text("valid_from")?.as_deref().and_then(date_of),
+                r.opt_text("valid_until")?.as_deref().and_then(date_of),
+            ) {
+                e.2.push((f, u));
+            }
+        }
+        let mut out = Vec::new();
+        for (_, (display, transport, badges)) in by {
+            if ck::lacks_badge(transport, &badges, today) {
+                let last = badges.iter().map(|b| b.1).max();
+                let detail = match last {
+                    Some(l) => format!("last_badge_until={l}"),
+                    None => "no_badge".to_string(),
+                };
+                if let Some(f) = Finding::new(rules, "no_badge", &display, today, detail) {
+                    out.push(f);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every firing cross-check on `today`, in the order of the check codes.
+    #[tracing::instrument(skip_all)]
+    pub async fn hub_findings(&self, today: Date) -> StoreResult<Vec<Finding>> {
+        let rules = self.hub_check_rules().await?;
+        let mut out = self.check_expired_on_camera(&rules, today).await?;
+        out.extend(self.check_block(&rules, today, None).await?);
+        out.extend(self.check_beds(&rules, None).await?);
+        out.extend(self.check_licences(&rules).await?);
+        out.extend(self.check_badges(&rules, today, None).await?);
+        Ok(out)
+    }
+
+    /// The flags of one vehicle on `today`: the inspection block (Circular 73/2024
+    /// Art. 24 k5), an expired certificate, a bed mismatch, a missing badge.
+    pub async fn hub_flags(&self, plate: &str, today: Date) -> StoreResult<Vec<Finding>> {
+        let p = Plate::parse(plate);
+        let key = p.key();
+        let rules = self.hub_check_rules().await?;
+        let mut out = self.check_block(&rules, today, Some(&key)).await?;
+        let certs = self.certs_of(std::slice::from_ref(&key)).await?;
+        if let Some(exp) = ck::expired_on(certs.get(&key).map(Vec::as_slice).unwrap_or(&[]), today)
+            && let Some(f) = Finding::new(
+                &rules,
+                "expired_inspection_on_camera",
+                &p.display(),
+                today,
+                format!("valid_until={exp}"),
+            )
+        {
+            out.push(f);
+        }
+        out.extend(self.check_beds(&rules, Some(&key)).await?);
+        out.extend(self.check_badges(&rules, today, Some(&key)).await?);
+        Ok(out)
+    }
+}
