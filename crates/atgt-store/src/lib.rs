@@ -20,7 +20,6 @@ pub mod error;
 pub mod files;
 pub mod migrate;
 pub mod orgs;
-mod pg_copy;
 pub mod reference;
 pub mod roads;
 pub mod sessions;

@@ -280,15 +280,6 @@ pub(crate) async fn insert_batched(
         crate::sqlite_bulk::insert_rows(t, head, tail, width, &rows).await?;
         return Ok(n);
     }
-    // Plain inserts of many rows go through COPY on PostgreSQL (no ON CONFLICT there).
-    if let (Tx::Pg(t), true, Some(copy)) = (
-        &mut *tx,
-        tail.trim().is_empty() && n >= 100,
-        crate::pg_copy::copy_statement(head),
-    ) {
-        crate::pg_copy::copy_rows(t, &copy, width, &rows).await?;
-        return Ok(n);
-    }
     let per = (30_000 / width.max(1)).clamp(1, 500);
     let backend = tx.backend();
     let mut rows = rows.into_iter().peekable();
