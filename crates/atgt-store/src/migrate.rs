@@ -265,6 +265,19 @@ pub(crate) fn push_placeholder(sql: &mut String, backend: crate::db::Backend, n:
     }
 }
 
+/// `n` comma-separated placeholders numbered from `from` (see [`push_placeholder`]),
+/// for an `IN (…)` list.
+pub(crate) fn placeholders(backend: crate::db::Backend, from: usize, n: usize) -> String {
+    let mut s = String::with_capacity(n * 5);
+    for i in from..from + n {
+        if i > from {
+            s.push(',');
+        }
+        push_placeholder(&mut s, backend, i);
+    }
+    s
+}
+
 /// Inserts rows in batches of multi-row `INSERT … VALUES (…), (…)` statements.
 /// `head` is the statement up to `VALUES`, `tail` anything after the rows
 /// (e.g. `ON CONFLICT …`).

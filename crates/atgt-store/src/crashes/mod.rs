@@ -1273,13 +1273,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(found);
         }
-        let mut ph = String::new();
-        for i in 1..=ids.len() {
-            if i > 1 {
-                ph.push(',');
-            }
-            crate::migrate::push_placeholder(&mut ph, self.backend(), i);
-        }
+        let ph = crate::migrate::placeholders(self.backend(), 1, ids.len());
         let sql = format!(
             "SELECT id, external_id, content_hash FROM crashes WHERE external_id IN ({ph})"
         );

@@ -42,10 +42,9 @@ impl Store {
     ) -> StoreResult<HashMap<String, Vec<(Date, Date, bool)>>> {
         let mut out: HashMap<String, Vec<(Date, Date, bool)>> = HashMap::new();
         for chunk in keys.chunks(500) {
-            let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "SELECT plate_key, inspected_on, valid_until, result FROM hub_inspections WHERE plate_key IN ({})",
-                ph.join(",")
+                crate::migrate::placeholders(self.backend(), 1, chunk.len())
             );
             let args: Vec<crate::db::Value> = chunk.iter().map(|k| k.clone().into()).collect();
             for r in self.db.fetch_all(&sql, &args).await? {

@@ -243,19 +243,6 @@ fn values(rec: &Record) -> Vec<Value> {
     }
 }
 
-/// `n` placeholders numbered from `from`: anonymous `?` on SQLite, where binding
-/// numbered parameters scans the statement's name list for each (see `migrate.rs`).
-fn placeholders(backend: crate::db::Backend, from: usize, n: usize) -> String {
-    let mut s = String::with_capacity(n * 5);
-    for i in from..from + n {
-        if i > from {
-            s.push(',');
-        }
-        crate::migrate::push_placeholder(&mut s, backend, i);
-    }
-    s
-}
-
 /// The versions held for some of a partner's record ids.
 async fn held_versions(
     tx: &mut Tx,
@@ -268,8 +255,8 @@ async fn held_versions(
         let sql = format!(
             "SELECT record_id, version FROM {} WHERE partner = {} AND record_id IN ({})",
             table(kind),
-            placeholders(tx.backend(), 1, 1),
-            placeholders(tx.backend(), 2, chunk.len())
+            crate::migrate::placeholders(tx.backend(), 1, 1),
+            crate::migrate::placeholders(tx.backend(), 2, chunk.len())
         );
         let mut args: Vec<Value> = vec![partner.into()];
         args.extend(chunk.iter().map(|s| Value::from(*s)));
@@ -286,7 +273,7 @@ async fn known_plates(tx: &mut Tx, keys: &[&str]) -> StoreResult<HashSet<String>
     for chunk in keys.chunks(500) {
         let sql = format!(
             "SELECT DISTINCT plate_key FROM hub_vehicles WHERE plate_key IN ({})",
-            placeholders(tx.backend(), 1, chunk.len())
+            crate::migrate::placeholders(tx.backend(), 1, chunk.len())
         );
         let args: Vec<Value> = chunk.iter().map(|s| Value::from(*s)).collect();
         for r in tx.fetch_all(&sql, &args).await? {
