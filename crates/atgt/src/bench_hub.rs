@@ -5,8 +5,10 @@
 //! the idempotency lookup, the writes (record, registration history, change feed, one
 //! audit entry per request) and the durable commit.
 //!
-//! 1. Bulk sync of N synthetic vehicle records as NDJSON, in requests of B lines, one
-//!    sender (SQLite has one writer; PostgreSQL is given the same load): records/s.
+//! 1. Bulk sync of N synthetic vehicle records as NDJSON, in requests of B lines, S
+//!    requests in flight (default 2, as a partner's client sends: one request's lines
+//!    are checked while the other's are written; the writes themselves stay one at a
+//!    time on SQLite): records/s.
 //! 2. The first request re-sent: every line "unchanged" (idempotence), timed.
 //! 3. Plate lookups under load: C concurrent clients ask `GET /api/v1/hub/vehicles/{plate}`
 //!    for random plates in the spellings people type ("79A12345", "79A-123.45",
@@ -87,6 +89,7 @@ pub async fn hub(
     batch: usize,
     lookups: usize,
     clients: usize,
+    senders: usize,
 ) -> anyhow::Result<()> {
     let store = Store::open_migrated(url)
         .await
@@ -125,39 +128,55 @@ pub async fn hub(
     let auth = format!("Bearer {key}");
 
     // 1. Bulk sync.
+    let senders = senders.max(1);
     println!(
-        "{backend}: bulk sync of {vehicles} vehicle records, NDJSON requests of {batch} lines"
+        "{backend}: bulk sync of {vehicles} vehicle records, NDJSON requests of {batch} lines, {senders} in flight"
     );
-    let mut first_body = String::new();
-    let t = Instant::now();
-    let mut applied = 0u64;
-    let mut i = 0usize;
-    while i < vehicles {
+    let body = |i: usize| {
         let n = batch.min(vehicles - i);
         let mut body = String::with_capacity(n * 420);
         for k in i..i + n {
             body.push_str(&line(k, 1));
             body.push('\n');
         }
-        if i == 0 {
-            first_body = body.clone();
+        body
+    };
+    let first_body = body(0);
+    let t = Instant::now();
+    let mut applied = 0u64;
+    let mut inflight = tokio::task::JoinSet::new();
+    let mut starts = (0..vehicles).step_by(batch.max(1));
+    loop {
+        while inflight.len() < senders {
+            let Some(i) = starts.next() else { break };
+            let (http, url, auth) = (
+                http.clone(),
+                format!("{base}/api/v1/hub/vehicles/sync"),
+                auth.clone(),
+            );
+            let b = body(i);
+            inflight.spawn(async move {
+                let r = http
+                    .post(url)
+                    .header("authorization", &auth)
+                    .header("content-type", "application/x-ndjson")
+                    .body(b)
+                    .send()
+                    .await?;
+                if !r.status().is_success() {
+                    bail!("sync answered {}: {}", r.status(), r.text().await?);
+                }
+                let v: serde_json::Value = r.json().await?;
+                if v["errors"].as_u64().unwrap_or(0) > 0 {
+                    bail!("sync refused lines: {}", v["lines"]);
+                }
+                Ok(v["applied"].as_u64().unwrap_or(0))
+            });
         }
-        let r = http
-            .post(format!("{base}/api/v1/hub/vehicles/sync"))
-            .header("authorization", &auth)
-            .header("content-type", "application/x-ndjson")
-            .body(body)
-            .send()
-            .await?;
-        if !r.status().is_success() {
-            bail!("sync answered {}: {}", r.status(), r.text().await?);
-        }
-        let v: serde_json::Value = r.json().await?;
-        applied += v["applied"].as_u64().unwrap_or(0);
-        if v["errors"].as_u64().unwrap_or(0) > 0 {
-            bail!("sync refused lines: {}", v["lines"]);
-        }
-        i += n;
+        let Some(done) = inflight.join_next().await else {
+            break;
+        };
+        applied += done??;
     }
     let secs = t.elapsed().as_secs_f64();
     println!(
