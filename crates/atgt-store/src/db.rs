@@ -105,6 +105,66 @@ macro_rules! params {
 #[derive(Clone)]
 pub struct Db {
     inner: Inner,
+    /// On SQLite, stops the checkpoint task when the last handle goes.
+    _checkpoints: Option<std::sync::Arc<StopOnDrop>>,
+}
+
+/// Ends a background task when dropped (the last clone of a [`Db`] going away).
+struct StopOnDrop(Option<tokio::sync::oneshot::Sender<()>>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        if let Some(s) = self.0.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+/// How often the checkpoint task copies committed WAL pages into the database.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// SQLite's write-ahead log is copied back into the database file by this task, not
+/// by whichever connection commits (`wal_autocheckpoint = 0`): a commit then costs
+/// its own WAL write and fsync, and a large import's commit does not wait while
+/// hundreds of megabytes are copied. Every half second the task runs a PASSIVE
+/// checkpoint, which never blocks readers or the writer and does nothing when the
+/// log is already copied. Durability is unchanged: a transaction is durable once its
+/// WAL frames are synced at commit (synchronous = FULL). When the last connection
+/// closes, SQLite checkpoints the rest itself.
+async fn checkpoints(pool: SqlitePool, mut stop: tokio::sync::oneshot::Receiver<()>) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The log's size and copied frames last time: a log already copied (and not yet
+    // restarted by a writer) reports the same again.
+    let mut last = (0, 0);
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            _ = tick.tick() => {}
+        }
+        if pool.is_closed() {
+            break;
+        }
+        let t = std::time::Instant::now();
+        match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(&pool)
+            .await
+        {
+            Ok((_, log, done)) => {
+                if done > 0 && (log, done) != last {
+                    tracing::debug!(
+                        frames = log,
+                        copied = done,
+                        ms = t.elapsed().as_millis() as u64,
+                        "sqlite checkpoint"
+                    );
+                }
+                last = (log, done);
+            }
+            Err(sqlx::Error::PoolClosed) => break,
+            Err(e) => tracing::warn!(error = %e, "sqlite checkpoint failed"),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -159,6 +219,7 @@ impl Db {
                 .map_err(|e| StoreError::Connect(redact_url(url), e.to_string()))?;
             Ok(Db {
                 inner: Inner::Pg(pool),
+                _checkpoints: None,
             })
         } else {
             Err(StoreError::BadUrl(redact_url(url)))
@@ -181,6 +242,10 @@ impl Db {
             // statistics re-read
             // index pages far less.
             .pragma("cache_size", "-65536")
+            // Checkpoints are run by our own task (see `checkpoints`), and the log file
+            // is cut back to 64 MB after one (a large import leaves no gigabyte file).
+            .pragma("wal_autocheckpoint", "0")
+            .pragma("journal_size_limit", "67108864")
             .busy_timeout(Duration::from_secs(10))
             // Statements are traced by our own spans; sqlx's per-statement logs would
             // print whole bulk inserts.
@@ -191,8 +256,11 @@ impl Db {
             .connect_with(opts)
             .await
             .map_err(|e| StoreError::Connect(path.into(), e.to_string()))?;
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        tokio::spawn(checkpoints(pool.clone(), stopped));
         Ok(Db {
             inner: Inner::Sqlite(pool),
+            _checkpoints: Some(std::sync::Arc::new(StopOnDrop(Some(stop)))),
         })
     }
 
@@ -381,6 +449,83 @@ impl Tx {
     }
 }
 
+/// The values of one column of many rows, bound as one PostgreSQL array (see
+/// `migrate::insert_batched`).
+pub(crate) enum Column {
+    I64(Vec<Option<i64>>),
+    F64(Vec<Option<f64>>),
+    Text(Vec<Option<String>>),
+    Bool(Vec<Option<bool>>),
+    Bytes(Vec<Option<Vec<u8>>>),
+}
+
+impl Column {
+    /// The array type of a column holding values like `v`.
+    pub(crate) fn pg_array_type(v: &Value) -> &'static str {
+        match v {
+            Value::I64(_) => "int8[]",
+            Value::F64(_) => "float8[]",
+            Value::Text(_) => "text[]",
+            Value::Bool(_) => "bool[]",
+            Value::Bytes(_) => "bytea[]",
+        }
+    }
+
+    /// An empty column for values like `v`.
+    pub(crate) fn like(v: &Value, capacity: usize) -> Column {
+        match v {
+            Value::I64(_) => Column::I64(Vec::with_capacity(capacity)),
+            Value::F64(_) => Column::F64(Vec::with_capacity(capacity)),
+            Value::Text(_) => Column::Text(Vec::with_capacity(capacity)),
+            Value::Bool(_) => Column::Bool(Vec::with_capacity(capacity)),
+            Value::Bytes(_) => Column::Bytes(Vec::with_capacity(capacity)),
+        }
+    }
+
+    /// Adds a value; one of another type than the column's (which the caller ruled
+    /// out) would be a null.
+    pub(crate) fn push(&mut self, v: Value) {
+        match (self, v) {
+            (Column::I64(c), Value::I64(x)) => c.push(x),
+            (Column::F64(c), Value::F64(x)) => c.push(x),
+            (Column::Text(c), Value::Text(x)) => c.push(x),
+            (Column::Bool(c), Value::Bool(x)) => c.push(x),
+            (Column::Bytes(c), Value::Bytes(x)) => c.push(x),
+            (Column::I64(c), _) => c.push(None),
+            (Column::F64(c), _) => c.push(None),
+            (Column::Text(c), _) => c.push(None),
+            (Column::Bool(c), _) => c.push(None),
+            (Column::Bytes(c), _) => c.push(None),
+        }
+    }
+}
+
+impl Tx {
+    /// Runs `sql` on PostgreSQL with each column bound as one array parameter.
+    pub(crate) async fn execute_columns(
+        &mut self,
+        sql: &str,
+        cols: Vec<Column>,
+    ) -> StoreResult<u64> {
+        let Tx::Pg(t) = self else {
+            return Err(StoreError::BadUrl(
+                "array parameters need PostgreSQL".into(),
+            ));
+        };
+        let mut q = sqlx::query(AssertSqlSafe(sql.to_owned()));
+        for c in cols {
+            q = match c {
+                Column::I64(v) => q.bind(v),
+                Column::F64(v) => q.bind(v),
+                Column::Text(v) => q.bind(v),
+                Column::Bool(v) => q.bind(v),
+                Column::Bytes(v) => q.bind(v),
+            };
+        }
+        Ok(q.execute(&mut **t).await?.rows_affected())
+    }
+}
+
 type SqliteQuery<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
 type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
 
@@ -416,21 +561,36 @@ fn bind_pg<'q>(mut q: PgQuery<'q>, args: &'q [Value]) -> PgQuery<'q> {
 pub enum Row {
     Sqlite(SqliteRow),
     Pg(PgRow),
+    /// A row a statement returned as a JSON object (several result sets in one
+    /// statement, see [`Row::json_rows`]).
+    Json(serde_json::Map<String, serde_json::Value>),
 }
 
 macro_rules! getter {
     ($name:ident, $t:ty) => {
         pub fn $name(&self, col: &str) -> StoreResult<$t> {
             match self {
-                Row::Sqlite(r) => r.try_get::<$t, _>(col),
-                Row::Pg(r) => r.try_get::<$t, _>(col),
+                Row::Sqlite(r) => r.try_get::<$t, _>(col).map_err(|e| e.to_string()),
+                Row::Pg(r) => r.try_get::<$t, _>(col).map_err(|e| e.to_string()),
+                Row::Json(m) => {
+                    serde_json::from_value::<$t>(m.get(col).cloned().unwrap_or_default())
+                        .map_err(|e| e.to_string())
+                }
             }
-            .map_err(|e| StoreError::Decode(col.to_string(), e.to_string()))
+            .map_err(|e| StoreError::Decode(col.to_string(), e))
         }
     };
 }
 
 impl Row {
+    /// The rows of a JSON array of objects (as PostgreSQL's `json_agg` of a subquery
+    /// gives them), read with the same getters as any row.
+    pub fn json_rows(json: &str, what: &str) -> StoreResult<Vec<Row>> {
+        let v: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_str(json)
+            .map_err(|e| StoreError::Decode(what.to_string(), e.to_string()))?;
+        Ok(v.into_iter().map(Row::Json).collect())
+    }
+
     getter!(i64, i64);
     getter!(opt_i64, Option<i64>);
     getter!(f64, f64);

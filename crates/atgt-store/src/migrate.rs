@@ -69,6 +69,11 @@ const SQLITE: &[Migration] = &[
         "crash_version_classes",
         "../migrations/sqlite/0014_crash_version_classes.sql"
     ),
+    migration!(
+        15,
+        "lookup_indexes",
+        "../migrations/sqlite/0015_lookup_indexes.sql"
+    ),
 ];
 const POSTGRES: &[Migration] = &[
     migration!(
@@ -114,6 +119,11 @@ const POSTGRES: &[Migration] = &[
         14,
         "crash_version_classes",
         "../migrations/postgres/0014_crash_version_classes.sql"
+    ),
+    migration!(
+        15,
+        "lookup_indexes",
+        "../migrations/postgres/0015_lookup_indexes.sql"
     ),
 ];
 
@@ -293,6 +303,10 @@ pub(crate) async fn insert_batched(
         crate::sqlite_bulk::insert_rows(t, head, tail, width, &rows).await?;
         return Ok(n);
     }
+    let rows = match insert_unnest(tx, head, tail, width, rows).await? {
+        Ok(done) => return Ok(done),
+        Err(rows) => rows,
+    };
     let per = (30_000 / width.max(1)).clamp(1, 500);
     let backend = tx.backend();
     let mut rows = rows.into_iter().peekable();
@@ -321,4 +335,68 @@ pub(crate) async fn insert_batched(
         tx.execute(&sql, &args).await?;
     }
     Ok(n)
+}
+
+/// Rows of one PostgreSQL `INSERT … SELECT * FROM unnest(…)`.
+const UNNEST_ROWS: usize = 5_000;
+
+/// On PostgreSQL, inserts the rows with one statement per [`UNNEST_ROWS`], each column
+/// bound as one array: `head SELECT * FROM unnest($1::int8[], $2::text[], …) tail`.
+/// PostgreSQL then parses, binds and plans a statement of `width` parameters instead
+/// of a `VALUES` list of thousands. The column types come from the values, which keep
+/// their type even when null. The rows come back (`Err`) on SQLite, or when a column's
+/// values change type, for the caller to write with `VALUES`.
+async fn insert_unnest(
+    tx: &mut Tx,
+    head: &str,
+    tail: &str,
+    width: usize,
+    rows: Vec<Vec<Value>>,
+) -> StoreResult<Result<usize, Vec<Vec<Value>>>> {
+    use crate::db::Column;
+    let Some(first) = rows.first() else {
+        return Ok(Ok(0));
+    };
+    if tx.backend() != crate::db::Backend::Postgres || first.len() != width {
+        return Ok(Err(rows));
+    }
+    let same_types = rows.iter().all(|r| {
+        r.len() == width
+            && r.iter()
+                .zip(first)
+                .all(|(a, b)| std::mem::discriminant(a) == std::mem::discriminant(b))
+    });
+    if !same_types {
+        return Ok(Err(rows));
+    }
+    let mut sql = String::with_capacity(head.len() + tail.len() + width * 12 + 32);
+    sql.push_str(head);
+    sql.push_str(" SELECT * FROM unnest(");
+    for (j, v) in first.iter().enumerate() {
+        if j > 0 {
+            sql.push(',');
+        }
+        sql.push('$');
+        sql.push_str(&(j + 1).to_string());
+        sql.push_str("::");
+        sql.push_str(Column::pg_array_type(v));
+    }
+    sql.push_str(") ");
+    sql.push_str(tail);
+    let like = first.clone();
+    let n = rows.len();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut cols: Vec<Column> = like
+            .iter()
+            .map(|v| Column::like(v, UNNEST_ROWS.min(n)))
+            .collect();
+        for row in rows.by_ref().take(UNNEST_ROWS) {
+            for (c, v) in cols.iter_mut().zip(row) {
+                c.push(v);
+            }
+        }
+        tx.execute_columns(&sql, cols).await?;
+    }
+    Ok(Ok(n))
 }

@@ -314,6 +314,15 @@ async fn check_inspection_block_of_circular_73() {
         )
         .await
         .unwrap();
+        let file = s.hub_vehicle_file("79A12345").await.unwrap().unwrap();
+        assert_eq!(file.violations.len(), 1);
+        assert_eq!(
+            (
+                file.violations[0].case_id,
+                file.violations[0].state.as_str()
+            ),
+            (id, "notice_sent")
+        );
         let flags = s.hub_flags("79A-123.45", today).await.unwrap();
         let block = flags.iter().find(|f| f.code == "inspection_block").unwrap();
         assert_eq!(block.basis, "Thông tư 73/2024/TT-BCA, Điều 24 khoản 5");
@@ -368,6 +377,20 @@ async fn check_truck_bed_differs_from_certificate() {
         let b = f.iter().find(|x| x.code == "bed_mismatch").unwrap();
         assert!(b.basis.contains("Điều 32 khoản 14 điểm h"));
         assert!(b.detail.contains("650"), "{}", b.detail);
+        // The vehicle's file gathers the certificate and the measurement (on
+        // PostgreSQL in one statement, each part as JSON; the same records on both).
+        let file = s.hub_vehicle_file("51K67890").await.unwrap().unwrap();
+        assert_eq!(file.vehicle.plate, "51K-678.90");
+        assert_eq!(file.vehicle.load_kg, Some(8000));
+        assert_eq!(file.inspections.len(), 1);
+        assert_eq!(file.inspections[0].certificate_no, "I1");
+        assert_eq!(file.inspections[0].bed_mm, Some([6200, 2350, 800]));
+        assert_eq!(file.measurements.len(), 1);
+        assert_eq!(file.measurements[0].place, "Trạm KTTT QL1A");
+        assert_eq!(file.measurements[0].bed_mm, [6200, 2350, 1450]);
+        assert_eq!(file.registrations.len(), 1);
+        assert!(file.badges.is_empty() && file.violations.is_empty() && file.crashes.is_empty());
+        assert!(s.hub_vehicle_file("51K-000.00").await.unwrap().is_none());
     });
 }
 
@@ -469,5 +492,12 @@ async fn check_transport_vehicle_without_badge() {
         sync(s, Kind::Badges, &[serde_json::json!({"record_id":"P1","version":1,"plate":"79B01235","business_id":"B1","kind":"contract","valid_from":"2025-01-01","valid_until":"2026-12-31"})]).await;
         let f = s.hub_findings(date(2025, 6, 1)).await.unwrap();
         assert_eq!(codes(&f, "no_badge"), vec!["79B-012.34".to_string()]);
+        let file = s.hub_vehicle_file("79B-012.35").await.unwrap().unwrap();
+        assert_eq!(file.badges.len(), 1);
+        assert_eq!(
+            file.badges[0].business_name.as_deref(),
+            Some("Công ty TNHH Vận tải Phan Rang")
+        );
+        assert_eq!(file.badges[0].valid_until, "2026-12-31");
     });
 }
