@@ -74,6 +74,18 @@ echo
 printf '%-34s %18s   %12s\n' "target" "throughput" "latency"
 run "lookup JSON, open violations" "$base/api/public/v1/lookup?plate=79B1-234.56&kind=motorbike"
 run "lookup JSON, unknown plate" "$base/api/public/v1/lookup?plate=30K-999.99&kind=car"
+# Many different plates, as real citizens send them (no two requests need ask the
+# same plate): random plates of the demo's province and series, some with open cases.
+cat >"$out/plates.lua" <<'LUA'
+math.randomseed(os.time())
+local series = { "A", "B", "C", "D", "K" }
+request = function()
+    local plate = string.format("79%s-%03d.%02d", series[math.random(1, #series)],
+        math.random(0, 999), math.random(0, 99))
+    return wrk.format(nil, "/api/public/v1/lookup?plate=" .. plate .. "&kind=car")
+end
+LUA
+run "lookup JSON, random plates" "$base/api/public/v1/lookup?plate=79A-123.45&kind=car" "$out/plates.lua"
 run "lookup HTML, open violations" "$base/public/lookup?plate=79B1-234.56&kind=motorbike"
 run "portal landing /public" "$base/public"
 cat >"$out/xff.lua" <<'LUA'

@@ -972,6 +972,9 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
+        if !opened.is_empty() {
+            self.open_index.written();
+        }
         Ok(opened)
     }
 
@@ -1149,6 +1152,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.open_index.written();
         Ok(after)
     }
 

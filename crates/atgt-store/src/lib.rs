@@ -54,6 +54,8 @@ pub use error::{StoreError, StoreResult};
 #[derive(Clone, Debug)]
 pub struct Store {
     pub db: Db,
+    /// The public lookup's index of open violation cases (shared by clones).
+    open_index: std::sync::Arc<portal::OpenIndex>,
 }
 
 impl Store {
@@ -61,6 +63,7 @@ impl Store {
     pub async fn connect(url: &str) -> StoreResult<Store> {
         Ok(Store {
             db: Db::connect(url).await?,
+            open_index: Default::default(),
         })
     }
 

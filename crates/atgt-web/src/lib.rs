@@ -41,6 +41,14 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // The portal's lookup index is built now, not on the first citizen's lookup.
+    let store = state.store.clone();
+    tokio::spawn(async move {
+        match store.portal_warm().await {
+            Ok((cases, plates)) => tracing::info!(cases, plates, "portal lookup index ready"),
+            Err(e) => tracing::warn!(error = %e, "portal lookup index not built yet"),
+        }
+    });
     let app = routes::router(state);
     axum::serve(
         listener,

@@ -12,8 +12,8 @@
 //! rather than letting memory grow without limit.
 //!
 //! [`BehaviourLabels`] caches the violation catalog's texts (public law, no personal
-//! data) for a minute, so a lookup is one database query. Nothing about a plate or a
-//! case is cached.
+//! data) for a minute. The open cases themselves come from the store's in-memory
+//! index (`atgt_store::portal::OpenIndex`), which holds only their public fields.
 
 use atgt_core::portal::{Bucket, Rate};
 use atgt_store::Store;

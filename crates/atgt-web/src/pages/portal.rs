@@ -64,7 +64,8 @@ pub struct LookupAnswer {
 
 /// Runs a checked lookup.
 pub async fn answer(st: &AppState, q: &LookupQuery, lang: Lang) -> AppResult<LookupAnswer> {
-    // The same path for every plate: one indexed query, then the cached labels.
+    // The same path for every plate: one probe of the store's index of open cases,
+    // then the cached labels.
     let rows = st.store.portal_lookup(&q.key).await?;
     let labels = st.behaviour_labels.get(&st.store).await?;
     let violations = rows
