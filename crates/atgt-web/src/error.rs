@@ -29,6 +29,12 @@ pub enum AppError {
     TooMany {
         minutes: u64,
     },
+    /// A per-client allowance is used up: the i18n key of the message (with
+    /// `{seconds}`) and the seconds until the next request is allowed.
+    Limited {
+        key: &'static str,
+        retry_after_s: u64,
+    },
     Internal(anyhow::Error),
 }
 
@@ -50,7 +56,7 @@ impl AppError {
             AppError::Unauthorized { .. } | AppError::BadApiKey => StatusCode::UNAUTHORIZED,
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict => StatusCode::CONFLICT,
-            AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooMany { .. } | AppError::Limited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -65,7 +71,7 @@ impl AppError {
             AppError::Csrf => "csrf",
             AppError::Invalid { .. } => "invalid",
             AppError::Conflict => "conflict",
-            AppError::TooMany { .. } => "too_many_requests",
+            AppError::TooMany { .. } | AppError::Limited { .. } => "too_many_requests",
             AppError::Internal(_) => "internal",
         }
     }
@@ -84,6 +90,9 @@ impl AppError {
             AppError::Conflict => t(lang, "error.conflict").into(),
             AppError::TooMany { minutes } => {
                 tf(lang, "login.too_many", &[("minutes", &minutes.to_string())])
+            }
+            AppError::Limited { key, retry_after_s } => {
+                tf(lang, key, &[("seconds", &retry_after_s.to_string())])
             }
             AppError::Internal(_) => t(lang, "error.internal").into(),
         }

@@ -94,6 +94,9 @@ pub struct AppState {
     /// Quiz submissions counted per client (20 a minute, 10 at once): a flood of
     /// submissions neither skews the statistics nor turns into database writes.
     pub quiz_counter: Arc<crate::portal::LookupLimiter>,
+    /// Citizen reports stored per client (10 at once, then 2 a minute): a flood of
+    /// reports from one address is refused before anything is written.
+    pub report_counter: Arc<crate::portal::LookupLimiter>,
 }
 
 impl AppState {
@@ -114,6 +117,12 @@ impl AppState {
             behaviour_labels: Default::default(),
             quiz_counter: Arc::new(crate::portal::LookupLimiter::new(
                 20,
+                10,
+                &config.portal_exempt,
+                &config.portal_trusted_proxies,
+            )),
+            report_counter: Arc::new(crate::portal::LookupLimiter::new(
+                2,
                 10,
                 &config.portal_exempt,
                 &config.portal_trusted_proxies,

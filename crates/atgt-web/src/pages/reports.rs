@@ -199,6 +199,7 @@ fn parse_coord(s: &str) -> Result<Option<f64>, AppError> {
 /// Reads the form, checks every field and file, then stores the files and the report.
 async fn receive(
     st: &AppState,
+    client: Option<std::net::IpAddr>,
     mp: &mut Multipart,
     v: &mut FormValues,
 ) -> Result<Report, AppError> {
@@ -293,6 +294,14 @@ async fn receive(
     // Everything is checked before any file is written: a refusal stores nothing.
     atgt_store::reports::check_report(&n, uploads.len())?;
     check_locality(st, n.lon, n.lat)?;
+    // Only reports that would be stored count against the client's allowance (a
+    // refused form can be corrected and sent again at once).
+    if let crate::portal::Verdict::Limited { retry_after_s } = st.report_counter.check(client) {
+        return Err(AppError::Limited {
+            key: "reports.error.too_many_reports",
+            retry_after_s,
+        });
+    }
     let mut files = Vec::new();
     for u in uploads {
         let sha256 = st
@@ -320,18 +329,24 @@ async fn receive(
 pub async fn public_submit(
     State(st): State<AppState>,
     ctx: PageCtx,
+    crate::pages::portal::ClientAddr(client): crate::pages::portal::ClientAddr,
     mut mp: Multipart,
 ) -> AppResult<Response> {
     let mut v = FormValues::default();
-    match receive(&st, &mut mp, &mut v).await {
+    match receive(&st, client, &mut mp, &mut v).await {
         Ok(r) => Ok(
             Redirect::to(&format!("/public/reports/track?code={}&new=1", r.token)).into_response(),
         ),
-        Err(e @ AppError::Invalid { .. }) => {
+        Err(e @ (AppError::Invalid { .. } | AppError::Limited { .. })) => {
+            // The form again, with what was typed and the reason.
             let msg = e.message(ctx.lang);
             let view = form_view(&st, ctx, v, Some(msg));
             let mut r = render(&view.ctx, &view)?;
-            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            *r.status_mut() = e.status();
+            if let AppError::Limited { retry_after_s, .. } = e {
+                r.headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, retry_after_s.into());
+            }
             Ok(r)
         }
         Err(e) => Err(e),

@@ -355,7 +355,10 @@ async fn fake_oversized_and_misplaced_uploads_are_refused_and_nothing_is_stored(
 
         assert!(
             app.store()
-                .reports(&ReportFilter::default())
+                .reports(&ReportFilter {
+                    limit: 100,
+                    ..Default::default()
+                })
                 .await
                 .unwrap()
                 .is_empty()
@@ -841,11 +844,67 @@ async fn reports_outside_the_locality_are_refused_when_bounds_are_set() {
         assert_eq!(s, 303);
         assert_eq!(
             app.store()
-                .reports(&ReportFilter::default())
+                .reports(&ReportFilter {
+                    limit: 100,
+                    ..Default::default()
+                })
                 .await
                 .unwrap()
                 .len(),
             1
         );
     }
+}
+
+/// A report form posted from a given client address (as the socket would report it).
+async fn submit_from(app: &TestApp, ip: &str, desc: &str) -> (u16, Option<String>, String) {
+    let mut req = Request::post("/public/reports")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={B}"),
+        )
+        .body(Body::from(multipart(&base("HAZ-SIGN", desc))))
+        .unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+            ip.parse().unwrap(),
+            50000,
+        )));
+    let resp = app.send(req).await;
+    let status = resp.status().as_u16();
+    let retry = resp
+        .headers()
+        .get(header::RETRY_AFTER)
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, retry, body_text(resp).await)
+}
+
+#[tokio::test]
+async fn a_flood_of_reports_from_one_client_is_refused_before_anything_is_stored() {
+    each_backend!(|app| {
+        // Ten reports at once are taken from one address.
+        for i in 0..10 {
+            let (s, _, _) = submit_from(&app, "203.0.113.7", &format!("Biển báo bị che {i}")).await;
+            assert_eq!(s, 303, "report {i}");
+        }
+        // The eleventh is refused with 429, Retry-After and a Vietnamese message, and
+        // the form keeps what was typed; nothing more is stored.
+        let (s, retry, html) = submit_from(&app, "203.0.113.7", "Báo cáo thứ mười một").await;
+        assert_eq!(s, 429);
+        assert!(retry.unwrap().parse::<u64>().unwrap() >= 1);
+        assert!(html.contains("Quý vị đã gửi nhiều phản ánh"), "{html}");
+        assert!(html.contains("Báo cáo thứ mười một"));
+        let stored = app
+            .store()
+            .reports(&ReportFilter {
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(stored.len(), 10);
+        // Another citizen is not affected.
+        let (s, _, _) = submit_from(&app, "198.51.100.20", "Ổ gà trên ĐT704").await;
+        assert_eq!(s, 303);
+    });
 }
