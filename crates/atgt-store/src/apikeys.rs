@@ -103,8 +103,22 @@ impl Store {
         Ok(k)
     }
 
-    /// The live key with this prefix and its stored hash.
+    /// The live key with this prefix and its stored hash. Found keys are remembered
+    /// for [`KEY_CACHE_TTL`] (a partner's every request needs its key): a revocation in
+    /// this process clears them at once; one made by another process (the CLI, another
+    /// server) takes effect within the TTL. Unknown prefixes are never remembered.
     pub async fn apikey_by_prefix(&self, prefix: &str) -> StoreResult<Option<(ApiKey, String)>> {
+        if let Some(found) = self.key_cache.get(prefix) {
+            return Ok(Some(found));
+        }
+        let found = self.apikey_by_prefix_db(prefix).await?;
+        if let Some(f) = &found {
+            self.key_cache.put(prefix, f.clone());
+        }
+        Ok(found)
+    }
+
+    async fn apikey_by_prefix_db(&self, prefix: &str) -> StoreResult<Option<(ApiKey, String)>> {
         let r = self
             .db
             .fetch_optional(
@@ -125,6 +139,7 @@ impl Store {
                 &params![now_us(), id],
             )
             .await?;
+        self.key_cache.touched(id, now_us());
         Ok(())
     }
 
@@ -155,6 +170,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.key_cache.clear();
         Ok(())
     }
 
@@ -167,5 +183,63 @@ impl Store {
             )
             .await?;
         rows.iter().map(key).collect()
+    }
+}
+
+/// How long a found key is remembered (see [`Store::apikey_by_prefix`]).
+pub const KEY_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+/// Keys remembered at most; beyond, the cache starts afresh.
+const KEY_CACHE_MAX: usize = 10_000;
+
+/// Live API keys found recently, by prefix, with when they were read.
+#[derive(Default)]
+pub struct KeyCache {
+    keys: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, ApiKey, String)>>,
+}
+
+impl std::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyCache")
+    }
+}
+
+impl KeyCache {
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<
+        '_,
+        std::collections::HashMap<String, (std::time::Instant, ApiKey, String)>,
+    > {
+        self.keys.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self, prefix: &str) -> Option<(ApiKey, String)> {
+        match self.lock().get(prefix) {
+            Some((at, k, h)) if at.elapsed() < KEY_CACHE_TTL => Some((k.clone(), h.clone())),
+            _ => None,
+        }
+    }
+
+    fn put(&self, prefix: &str, found: (ApiKey, String)) {
+        let mut m = self.lock();
+        if m.len() >= KEY_CACHE_MAX {
+            m.clear();
+        }
+        m.insert(
+            prefix.to_string(),
+            (std::time::Instant::now(), found.0, found.1),
+        );
+    }
+
+    fn touched(&self, id: i64, at_us: i64) {
+        for (_, k, _) in self.lock().values_mut() {
+            if k.id == id {
+                k.last_used_us = Some(at_us);
+            }
+        }
+    }
+
+    fn clear(&self) {
+        self.lock().clear();
     }
 }

@@ -56,6 +56,8 @@ pub struct Store {
     pub db: Db,
     /// The public lookup's index of open violation cases (shared by clones).
     open_index: std::sync::Arc<portal::OpenIndex>,
+    /// API keys found recently (shared by clones).
+    key_cache: std::sync::Arc<apikeys::KeyCache>,
 }
 
 impl Store {
@@ -64,6 +66,7 @@ impl Store {
         Ok(Store {
             db: Db::connect(url).await?,
             open_index: Default::default(),
+            key_cache: Default::default(),
         })
     }
 

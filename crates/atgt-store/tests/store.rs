@@ -331,6 +331,37 @@ async fn api_keys_store_only_a_hash() {
     });
 }
 
+#[tokio::test]
+async fn a_key_revoked_by_another_process_stops_within_the_cache_time() {
+    each_backend!(|t| {
+        let s = &t.store;
+        let sys = Actor::system();
+        let k = s
+            .apikey_create(
+                &sys,
+                "efgh5678",
+                "hash",
+                "Đăng kiểm",
+                &["ingest".into()],
+                None,
+            )
+            .await
+            .unwrap();
+        assert!(s.apikey_by_prefix("efgh5678").await.unwrap().is_some());
+        // Another process (the CLI, another server) revokes it.
+        let other = atgt_store::Store::open_current(&t.url).await.unwrap();
+        other.apikey_revoke(&sys, k.id).await.unwrap();
+        assert!(other.apikey_by_prefix("efgh5678").await.unwrap().is_none());
+        // Here it may still be remembered, but no longer than the cache time.
+        tokio::time::sleep(
+            atgt_store::apikeys::KEY_CACHE_TTL + std::time::Duration::from_millis(200),
+        )
+        .await;
+        assert!(s.apikey_by_prefix("efgh5678").await.unwrap().is_none());
+        other.db.close().await;
+    });
+}
+
 async fn some_history(s: &atgt_store::Store) {
     let sys = Actor::system();
     for i in 0..5 {
