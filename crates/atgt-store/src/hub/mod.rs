@@ -720,10 +720,7 @@ impl Store {
     /// Everything on a plate without personal data; `None` for an unknown plate.
     pub async fn hub_vehicle_file(&self, plate: &str) -> StoreResult<Option<VehicleFile>> {
         let key = Plate::parse(plate).key();
-        let parts = match self.backend() {
-            crate::Backend::Postgres => self.vehicle_file_rows_pg(&key).await?,
-            crate::Backend::Sqlite => self.vehicle_file_rows(&key).await?,
-        };
+        let parts = self.vehicle_file_rows(&key).await?;
         let Some(FileRows {
             vehicle,
             history: history_rows,
@@ -1018,51 +1015,121 @@ fn inspection(r: &Row) -> StoreResult<InspectionRecord> {
     })
 }
 
-impl Store {
-    /// SQLite: the vehicle, then the six other parts at once on separate connections
-    /// (the answer takes as long as the slowest query, not the sum).
-    async fn vehicle_file_rows(&self, key: &str) -> StoreResult<Option<FileRows>> {
-        let args = params![key];
-        let Some(vehicle) = self.db.fetch_optional(FILE_VEHICLE, &args).await? else {
-            return Ok(None);
-        };
-        let (history, inspections, badges, measurements, violations, crashes) = tokio::try_join!(
-            self.db.fetch_all(FILE_HISTORY, &args),
-            self.db.fetch_all(FILE_INSPECTIONS, &args),
-            self.db.fetch_all(FILE_BADGES, &args),
-            self.db.fetch_all(FILE_MEASUREMENTS, &args),
-            self.db.fetch_all(FILE_VIOLATIONS, &args),
-            self.db.fetch_all(FILE_CRASHES, &args),
-        )?;
-        Ok(Some(FileRows {
-            vehicle,
-            history,
-            inspections,
-            badges,
-            measurements,
-            violations,
-            crashes,
-        }))
-    }
-
-    /// PostgreSQL: the seven parts in one statement, each as JSON (one round trip and
-    /// one snapshot instead of seven statements: under load from 8 clients, seven
-    /// statements per lookup kept PostgreSQL's two cores queueing).
-    async fn vehicle_file_rows_pg(&self, key: &str) -> StoreResult<Option<FileRows>> {
-        let part = |name: &str, q: &str| {
+/// The statement that reads a whole vehicle file at once: each part a JSON array of
+/// its rows (`json_agg` on PostgreSQL, `json_group_array(json_object(…))` on SQLite,
+/// which needs the column names).
+fn file_sql(backend: crate::Backend) -> String {
+    let part = |name: &str, q: &str, cols: &[&str]| match backend {
+        crate::Backend::Postgres => {
             format!("(SELECT COALESCE(json_agg(part), '[]'::json)::text FROM ({q}) part) AS {name}")
-        };
-        let sql = format!(
-            "SELECT {}, {}, {}, {}, {}, {}, {}",
-            part("vehicle", FILE_VEHICLE),
-            part("history", FILE_HISTORY),
-            part("inspections", FILE_INSPECTIONS),
-            part("badges", FILE_BADGES),
-            part("measurements", FILE_MEASUREMENTS),
-            part("violations", FILE_VIOLATIONS),
-            part("crashes", FILE_CRASHES),
-        );
-        let r = self.db.fetch_one(&sql, &params![key]).await?;
+        }
+        crate::Backend::Sqlite => {
+            let fields: Vec<String> = cols.iter().map(|c| format!("'{c}', part.{c}")).collect();
+            format!(
+                "(SELECT json_group_array(json_object({})) FROM ({q}) part) AS {name}",
+                fields.join(", ")
+            )
+        }
+    };
+    let parts = [
+        part(
+            "vehicle",
+            FILE_VEHICLE,
+            &[
+                "plate_display",
+                "plate_key",
+                "colour",
+                "kind",
+                "make",
+                "seats",
+                "load_kg",
+                "owner_kind",
+                "registered_on",
+                "business_id",
+                "gps_status",
+                "partner",
+                "version",
+                "updated_at_us",
+            ],
+        ),
+        part(
+            "history",
+            FILE_HISTORY,
+            &[
+                "version",
+                "at_us",
+                "plate_display",
+                "owner_kind",
+                "owner_id_no",
+                "registered_on",
+            ],
+        ),
+        part(
+            "inspections",
+            FILE_INSPECTIONS,
+            &[
+                "certificate_no",
+                "station",
+                "inspected_on",
+                "valid_until",
+                "result",
+                "bed_length_mm",
+                "bed_width_mm",
+                "bed_height_mm",
+            ],
+        ),
+        part(
+            "badges",
+            FILE_BADGES,
+            &[
+                "business_id",
+                "kind",
+                "valid_from",
+                "valid_until",
+                "business_name",
+            ],
+        ),
+        part(
+            "measurements",
+            FILE_MEASUREMENTS,
+            &[
+                "measured_on",
+                "place",
+                "bed_length_mm",
+                "bed_width_mm",
+                "bed_height_mm",
+            ],
+        ),
+        part(
+            "violations",
+            FILE_VIOLATIONS,
+            &[
+                "id",
+                "kind",
+                "behaviour",
+                "state",
+                "detected_at_us",
+                "fine_vnd",
+            ],
+        ),
+        part(
+            "crashes",
+            FILE_CRASHES,
+            &["id", "local_date", "deaths", "injured", "class"],
+        ),
+    ];
+    format!("SELECT {}", parts.join(", "))
+}
+
+impl Store {
+    /// The seven parts of a vehicle's file in one statement (one round trip and one
+    /// snapshot instead of seven queries: under load from 8 clients, seven statements
+    /// per lookup kept both backends queueing).
+    async fn vehicle_file_rows(&self, key: &str) -> StoreResult<Option<FileRows>> {
+        let r = self
+            .db
+            .fetch_one(&file_sql(self.backend()), &params![key])
+            .await?;
         let rows = |name: &str| Row::json_rows(&r.text(name)?, name);
         let Some(vehicle) = rows("vehicle")?.into_iter().next() else {
             return Ok(None);
