@@ -111,9 +111,11 @@ impl Store {
         if let Some(found) = self.key_cache.get(prefix) {
             return Ok(Some(found));
         }
+        // A revocation between this read and remembering it must not be undone.
+        let generation = self.key_cache.generation();
         let found = self.apikey_by_prefix_db(prefix).await?;
         if let Some(f) = &found {
-            self.key_cache.put(prefix, f.clone());
+            self.key_cache.put(prefix, f.clone(), generation);
         }
         Ok(found)
     }
@@ -195,6 +197,8 @@ const KEY_CACHE_MAX: usize = 10_000;
 #[derive(Default)]
 pub struct KeyCache {
     keys: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, ApiKey, String)>>,
+    /// Bumped by every revocation: a key read before one is not remembered after it.
+    cleared: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for KeyCache {
@@ -220,8 +224,15 @@ impl KeyCache {
         }
     }
 
-    fn put(&self, prefix: &str, found: (ApiKey, String)) {
+    fn generation(&self) -> u64 {
+        self.cleared.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn put(&self, prefix: &str, found: (ApiKey, String), generation: u64) {
         let mut m = self.lock();
+        if self.generation() != generation {
+            return;
+        }
         if m.len() >= KEY_CACHE_MAX {
             m.clear();
         }
@@ -240,6 +251,9 @@ impl KeyCache {
     }
 
     fn clear(&self) {
-        self.lock().clear();
+        let mut m = self.lock();
+        self.cleared
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        m.clear();
     }
 }

@@ -901,6 +901,8 @@ impl Store {
         let now = now_us();
         let mut opened = Vec::new();
         let mut sealed = Vec::new();
+        // The plates of the cases opened, for the portal's index.
+        let mut plates = Vec::new();
         for n in new {
             let exists = tx
                 .fetch_optional(
@@ -957,6 +959,7 @@ impl Store {
             .await?;
             sealed.push(serde_json::json!([id, h]));
             opened.push(id);
+            plates.push(n.plate_key.clone());
         }
         if !opened.is_empty() {
             append(
@@ -973,7 +976,7 @@ impl Store {
         }
         tx.commit().await?;
         if !opened.is_empty() {
-            self.open_index.written();
+            self.open_index.written(plates);
         }
         Ok(opened)
     }
@@ -1152,7 +1155,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.open_index.written();
+        self.open_index.written([after.plate_key.clone()]);
         Ok(after)
     }
 

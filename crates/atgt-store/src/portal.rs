@@ -5,7 +5,7 @@
 //! so nothing personal can reach the portal through it.
 
 use crate::error::StoreResult;
-use crate::{Row, Store, params};
+use crate::{Row, Store, Value, params};
 use atgt_core::enforcement::CaseState;
 use atgt_core::portal::{OPEN_STATES, is_open};
 use std::collections::HashMap;
@@ -43,9 +43,10 @@ const REFRESH_EVERY: Duration = Duration::from_secs(1);
 /// How often the index is built again from all open cases (it then also follows a
 /// renamed camera or unit, which does not touch the cases).
 const REBUILD_EVERY: Duration = Duration::from_secs(600);
-/// Each read of changes starts this far before the newest change already seen, so a
-/// transaction that stamped its cases earlier but committed later is still read
-/// (reading a case twice changes nothing).
+/// Each read of changes starts this far before the previous read started (by the
+/// clock), so another process's transaction that stamped its cases up to this long
+/// before it committed is still read (reading a case twice changes nothing); a longer
+/// one shows at the next rebuild.
 const OVERLAP_US: i64 = 30_000_000;
 
 /// The open violation cases as the public may see them, by plate key, in memory.
@@ -53,10 +54,11 @@ const OVERLAP_US: i64 = 30_000_000;
 /// The portal's plate lookup is its busiest request, and every answer — a plate with
 /// open cases, without, or never seen — is one hash probe here, so all take the same
 /// time. The index follows the database: writes of this process ([`Store::cases_open`],
-/// [`Store::case_act`]) mark it stale and the next lookup reads the cases changed since
-/// (by `updated_at_us`, indexed) before answering; writes of other processes (another
-/// server on the same PostgreSQL) show within [`REFRESH_EVERY`]. It holds only what
-/// [`PublicViolation`] holds, never a person's data.
+/// [`Store::case_act`]) record the plates they touched, and the next lookup reads those
+/// plates' cases again before answering, whatever the cases' timestamps; writes of
+/// other processes (another server on the same PostgreSQL) are read by
+/// `updated_at_us` (indexed) within [`REFRESH_EVERY`], and at the latest at the next
+/// rebuild. It holds only what [`PublicViolation`] holds, never a person's data.
 #[derive(Default)]
 pub struct OpenIndex {
     current: RwLock<Option<Index>>,
@@ -64,6 +66,8 @@ pub struct OpenIndex {
     refreshing: tokio::sync::Mutex<()>,
     /// Case writes committed by this process; the index records how many it has read.
     writes: AtomicU64,
+    /// Plate keys whose cases this process changed since the last refresh.
+    touched: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl std::fmt::Debug for OpenIndex {
@@ -77,8 +81,8 @@ struct Index {
     by_plate: HashMap<String, Vec<(i64, PublicViolation)>>,
     /// The plate of each open case in `by_plate`.
     plate_of: HashMap<i64, String>,
-    /// The newest `updated_at_us` read.
-    newest_us: i64,
+    /// When (by the clock, µs) the last read of cases started.
+    read_from_us: i64,
     /// When the last read of changes started, and the writes it covered.
     read_at: Instant,
     writes: u64,
@@ -128,8 +132,12 @@ impl OpenIndex {
         }
     }
 
-    /// Marks the index behind a committed write of violation cases.
-    pub(crate) fn written(&self) {
+    /// Marks the index behind a committed write of the cases of these plates.
+    pub(crate) fn written(&self, plates: impl IntoIterator<Item = String>) {
+        self.touched
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(plates);
         self.writes.fetch_add(1, Ordering::AcqRel);
     }
 
@@ -216,9 +224,12 @@ impl Store {
             Stale::No => {}
             Stale::ByTime => {
                 // Someone else is refreshing: answer from the index as it is (at most
-                // a second old) rather than queue behind them.
-                if let Ok(g) = self.open_index.refreshing.try_lock() {
-                    self.portal_refresh(g).await?;
+                // a second old) rather than queue behind them. A failed refresh is
+                // logged and the index, a second old, still answers.
+                if let Ok(g) = self.open_index.refreshing.try_lock()
+                    && let Err(e) = self.portal_refresh(g).await
+                {
+                    tracing::warn!(error = %e, "portal index refresh failed");
                 }
             }
             Stale::Behind => {
@@ -248,11 +259,40 @@ impl Store {
             return Ok(());
         }
         let writes = idx.writes.load(Ordering::Acquire);
+        let touched: Vec<String> =
+            std::mem::take(&mut *idx.touched.lock().unwrap_or_else(|e| e.into_inner()))
+                .into_iter()
+                .collect();
         let started = Instant::now();
+        let started_us = crate::now_us();
         let since = match idx.current.read().ok().as_deref() {
-            Some(Some(i)) if i.built_at.elapsed() < REBUILD_EVERY => Some(i.newest_us),
+            Some(Some(i)) if i.built_at.elapsed() < REBUILD_EVERY => Some(i.read_from_us),
             _ => None,
         };
+        let result = self
+            .portal_read(since, started, started_us, writes, &touched)
+            .await;
+        if result.is_err() {
+            // Not read: the next refresh reads these plates again.
+            idx.touched
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(touched);
+        }
+        result
+    }
+
+    /// Reads the cases into the index: all open ones when `since` is `None`, else the
+    /// ones changed since then (less the overlap) and those of the `touched` plates.
+    async fn portal_read(
+        &self,
+        since: Option<i64>,
+        started: Instant,
+        started_us: i64,
+        writes: u64,
+        touched: &[String],
+    ) -> StoreResult<()> {
+        let idx = &self.open_index;
         match since {
             None => {
                 let rows = self
@@ -262,13 +302,12 @@ impl Store {
                 let mut fresh = Index {
                     by_plate: HashMap::new(),
                     plate_of: HashMap::new(),
-                    newest_us: 0,
+                    read_from_us: started_us,
                     read_at: started,
                     writes,
                     built_at: started,
                 };
                 for r in &rows {
-                    fresh.newest_us = fresh.newest_us.max(r.i64("updated_at_us")?);
                     fresh.apply(r.i64("id")?, r.text("plate_key")?, public(r)?);
                 }
                 tracing::debug!(
@@ -281,30 +320,34 @@ impl Store {
                     *g = Some(fresh);
                 }
             }
-            Some(newest) => {
-                let rows = self
+            Some(from_us) => {
+                let mut rows = self
                     .db
                     .fetch_all(
                         &index_sql("c.updated_at_us >= $1"),
-                        &params![newest - OVERLAP_US],
+                        &params![from_us - OVERLAP_US],
                     )
                     .await?;
+                for chunk in touched.chunks(500) {
+                    let ph = crate::migrate::placeholders(self.backend(), 1, chunk.len());
+                    let args: Vec<Value> = chunk.iter().map(|p| Value::from(p.as_str())).collect();
+                    rows.extend(
+                        self.db
+                            .fetch_all(&index_sql(&format!("c.plate_key IN ({ph})")), &args)
+                            .await?,
+                    );
+                }
                 let mut changes = Vec::with_capacity(rows.len());
                 for r in &rows {
-                    changes.push((
-                        r.i64("id")?,
-                        r.text("plate_key")?,
-                        r.i64("updated_at_us")?,
-                        public(r)?,
-                    ));
+                    changes.push((r.i64("id")?, r.text("plate_key")?, public(r)?));
                 }
                 if let Ok(mut g) = idx.current.write()
                     && let Some(i) = g.as_mut()
                 {
-                    for (id, plate, at, open) in changes {
-                        i.newest_us = i.newest_us.max(at);
+                    for (id, plate, open) in changes {
                         i.apply(id, plate, open);
                     }
+                    i.read_from_us = started_us;
                     i.read_at = started;
                     i.writes = writes;
                 }
