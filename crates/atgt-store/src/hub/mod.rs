@@ -1018,6 +1018,16 @@ fn inspection(r: &Row) -> StoreResult<InspectionRecord> {
 /// The statement that reads a whole vehicle file at once: each part a JSON array of
 /// its rows (`json_agg` on PostgreSQL, `json_group_array(json_object(…))` on SQLite,
 /// which needs the column names).
+/// [`file_sql`] of the backend, built once: every vehicle lookup runs it.
+fn file_statement(backend: crate::Backend) -> &'static str {
+    static SQLITE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static POSTGRES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    match backend {
+        crate::Backend::Sqlite => SQLITE.get_or_init(|| file_sql(backend)),
+        crate::Backend::Postgres => POSTGRES.get_or_init(|| file_sql(backend)),
+    }
+}
+
 fn file_sql(backend: crate::Backend) -> String {
     let part = |name: &str, q: &str, cols: &[&str]| match backend {
         crate::Backend::Postgres => {
@@ -1128,7 +1138,7 @@ impl Store {
     async fn vehicle_file_rows(&self, key: &str) -> StoreResult<Option<FileRows>> {
         let r = self
             .db
-            .fetch_one(&file_sql(self.backend()), &params![key])
+            .fetch_one(file_statement(self.backend()), &params![key])
             .await?;
         let rows = |name: &str| Row::json_rows(&r.text(name)?, name);
         let Some(vehicle) = rows("vehicle")?.into_iter().next() else {
