@@ -12,6 +12,17 @@ use unicode_normalization::char::is_combining_mark;
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
+    if s.is_ascii() {
+        // Nothing to decompose: lower case and white space only.
+        for w in s.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+            if pending_space {
+                out.push(' ');
+            }
+            out.extend(w.chars().map(|c| c.to_ascii_lowercase()));
+            pending_space = true;
+        }
+        return out;
+    }
     for c in s.nfd() {
         if is_combining_mark(c) {
             continue;
@@ -41,7 +52,12 @@ pub fn matches(haystack: &str, query: &str) -> bool {
 /// Normalises text to NFC, the form stored everywhere (input may come decomposed
 /// from some keyboards and PDF copies).
 pub fn nfc(s: &str) -> String {
-    s.trim().nfc().collect()
+    let s = s.trim();
+    // Most text arrives composed already: the quick check answers without rebuilding it.
+    if unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
+        return s.to_string();
+    }
+    s.nfc().collect()
 }
 
 #[cfg(test)]
@@ -56,6 +72,10 @@ mod tests {
         assert_eq!(fold("Phường Ninh Chử"), "phuong ninh chu");
         // Decomposed input folds the same as precomposed input.
         assert_eq!(fold("Ho\u{0300}a"), fold("Hòa"));
+        // ASCII text takes the short path and folds as the long one would.
+        assert_eq!(fold("  Quoc\tLO \u{0B}1A \n"), "quoc lo 1a");
+        assert_eq!(fold(""), "");
+        assert_eq!(fold("   "), "");
     }
 
     #[test]
@@ -69,5 +89,6 @@ mod tests {
     #[test]
     fn nfc_composes() {
         assert_eq!(nfc(" Ho\u{0300}a "), "Hòa");
+        assert_eq!(nfc(" Nguyễn Văn An "), "Nguyễn Văn An");
     }
 }

@@ -457,6 +457,8 @@ pub(crate) enum Column {
     Text(Vec<Option<String>>),
     Bool(Vec<Option<bool>>),
     Bytes(Vec<Option<Vec<u8>>>),
+    /// One value for every row (a scalar parameter beside the arrays).
+    One(Value),
 }
 
 impl Column {
@@ -496,6 +498,7 @@ impl Column {
             (Column::Text(c), _) => c.push(None),
             (Column::Bool(c), _) => c.push(None),
             (Column::Bytes(c), _) => c.push(None),
+            (Column::One(_), _) => {}
         }
     }
 }
@@ -520,6 +523,13 @@ impl Tx {
                 Column::Text(v) => q.bind(v),
                 Column::Bool(v) => q.bind(v),
                 Column::Bytes(v) => q.bind(v),
+                Column::One(v) => match v {
+                    Value::I64(v) => q.bind(v),
+                    Value::F64(v) => q.bind(v),
+                    Value::Text(v) => q.bind(v),
+                    Value::Bool(v) => q.bind(v),
+                    Value::Bytes(v) => q.bind(v),
+                },
             };
         }
         Ok(q.execute(&mut **t).await?.rows_affected())

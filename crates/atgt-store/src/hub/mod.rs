@@ -290,6 +290,222 @@ fn err(field: &str, key: &str) -> FieldError {
     }
 }
 
+/// Rows of one PostgreSQL statement writing records (see [`write_rows_pg`]).
+const PG_ROWS: usize = 5_000;
+
+/// Writes the applied records: the record (upsert, never to an older version) and its
+/// registration history (vehicles).
+async fn write_rows(
+    tx: &mut Tx,
+    kind: Kind,
+    partner: &str,
+    now: i64,
+    rows: &[(atgt_core::hub::Source, Record)],
+) -> StoreResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    if tx.backend() == crate::db::Backend::Postgres
+        && write_rows_pg(tx, kind, partner, now, rows).await?
+    {
+        return Ok(());
+    }
+    let partner = partner.to_string();
+    let cols = columns(kind);
+    let t = table(kind);
+    let head = format!(
+        "INSERT INTO {t} (partner, record_id, version, updated_at_us, {})",
+        cols.join(", ")
+    );
+    let sets: Vec<String> = ["version", "updated_at_us"]
+        .iter()
+        .chain(cols.iter())
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    let tail = format!(
+        "ON CONFLICT (partner, record_id) DO UPDATE SET {} WHERE {t}.version < excluded.version",
+        sets.join(", ")
+    );
+    let mut main = Vec::with_capacity(rows.len());
+    let mut history = Vec::new();
+    for (s, rec) in rows {
+        let mut v: Vec<Value> = vec![
+            partner.clone().into(),
+            s.record_id.clone().into(),
+            s.version.into(),
+            now.into(),
+        ];
+        v.extend(values(rec));
+        main.push(v);
+        if let Record::Vehicle(x) = rec {
+            history.push(vec![
+                partner.clone().into(),
+                s.record_id.clone().into(),
+                s.version.into(),
+                now.into(),
+                x.plate.key().into(),
+                x.plate.display().into(),
+                x.owner.kind.clone().into(),
+                x.owner.name.clone().into(),
+                x.owner.id_no.clone().into(),
+                x.registered_on.to_string().into(),
+            ]);
+        }
+    }
+    insert_batched(tx, &head, &tail, 4 + cols.len(), main).await?;
+    if !history.is_empty() {
+        insert_batched(
+            tx,
+            "INSERT INTO hub_vehicle_history (partner, record_id, version, at_us, plate_key, plate_display, owner_kind, owner_name, owner_id_no, registered_on)",
+            "ON CONFLICT (partner, record_id, version) DO NOTHING",
+            10,
+            history,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The change-feed rows of the applied records. They are written after the request's
+/// audit entry: on PostgreSQL that entry holds the chain's lock until commit, so the
+/// feed's sequence numbers are taken in commit order and a partner that has read up to
+/// a number never sees a lower one appear later (two syncs committing at once would
+/// otherwise interleave their numbers).
+async fn write_changes(
+    tx: &mut Tx,
+    kind: Kind,
+    partner: &str,
+    now: i64,
+    rows: &[(atgt_core::hub::Source, Record)],
+) -> StoreResult<()> {
+    if tx.backend() == crate::db::Backend::Postgres {
+        // Kind, partner and time once; the record ids, versions and subjects as arrays.
+        use crate::db::Column;
+        for chunk in rows.chunks(PG_ROWS) {
+            let mut ids = Vec::with_capacity(chunk.len());
+            let mut versions = Vec::with_capacity(chunk.len());
+            let mut subjects = Vec::with_capacity(chunk.len());
+            for (s, rec) in chunk {
+                ids.push(Some(s.record_id.clone()));
+                versions.push(Some(s.version));
+                subjects.push(Some(rec.subject_key()));
+            }
+            tx.execute_columns(
+                "INSERT INTO hub_changes (kind, partner, record_id, version, subject_key, at_us)
+                 SELECT $1, $2, r, v, s, $3 FROM unnest($4::text[], $5::int8[], $6::text[]) AS u(r, v, s)",
+                vec![
+                    Column::One(kind.as_str().into()),
+                    Column::One(partner.into()),
+                    Column::One(now.into()),
+                    Column::Text(ids),
+                    Column::I64(versions),
+                    Column::Text(subjects),
+                ],
+            )
+            .await?;
+        }
+        return Ok(());
+    }
+    let changes: Vec<Vec<Value>> = rows
+        .iter()
+        .map(|(s, rec)| {
+            vec![
+                Value::from(kind.as_str()),
+                partner.into(),
+                s.record_id.clone().into(),
+                s.version.into(),
+                rec.subject_key().into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    insert_batched(
+        tx,
+        "INSERT INTO hub_changes (kind, partner, record_id, version, subject_key, at_us)",
+        "",
+        6,
+        changes,
+    )
+    .await?;
+    Ok(())
+}
+
+/// PostgreSQL: one statement per [`PG_ROWS`] records writes the records and their
+/// history. The records' columns are bound once, each as an array; the history rows are
+/// taken from them inside the server. `false` when the values of a column are not all
+/// of one type (the caller then writes row by row).
+async fn write_rows_pg(
+    tx: &mut Tx,
+    kind: Kind,
+    partner: &str,
+    now: i64,
+    rows: &[(atgt_core::hub::Source, Record)],
+) -> StoreResult<bool> {
+    use crate::db::Column;
+    let vals: Vec<Vec<Value>> = rows.iter().map(|(_, r)| values(r)).collect();
+    let like = vals[0].clone();
+    let same_types = vals.iter().all(|r| {
+        r.len() == like.len()
+            && r.iter()
+                .zip(&like)
+                .all(|(a, b)| std::mem::discriminant(a) == std::mem::discriminant(b))
+    });
+    if !same_types {
+        return Ok(false);
+    }
+    let cols = columns(kind);
+    let t = table(kind);
+    let mut arrays = vec!["$3::text[]".to_string(), "$4::int8[]".to_string()];
+    for (j, v) in like.iter().enumerate() {
+        arrays.push(format!("${}::{}", 5 + j, Column::pg_array_type(v)));
+    }
+    let list = cols.join(", ");
+    let sets: Vec<String> = ["version", "updated_at_us"]
+        .iter()
+        .chain(cols.iter())
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    let mut sql = format!(
+        "WITH src AS MATERIALIZED (SELECT * FROM unnest({}) AS u(record_id, version, {list}))",
+        arrays.join(", ")
+    );
+    if kind == Kind::Vehicles {
+        sql.push_str(
+            ", hist AS (INSERT INTO hub_vehicle_history (partner, record_id, version, at_us, plate_key, plate_display, owner_kind, owner_name, owner_id_no, registered_on)
+               SELECT $1, record_id, version, $2, plate_key, plate_display, owner_kind, owner_name, owner_id_no, registered_on FROM src
+               ON CONFLICT (partner, record_id, version) DO NOTHING)",
+        );
+    }
+    sql.push_str(&format!(
+        " INSERT INTO {t} (partner, record_id, version, updated_at_us, {list})
+          SELECT $1, record_id, version, $2, {list} FROM src
+          ON CONFLICT (partner, record_id) DO UPDATE SET {} WHERE {t}.version < excluded.version",
+        sets.join(", ")
+    ));
+    let mut vals = vals.into_iter();
+    for chunk in rows.chunks(PG_ROWS) {
+        let mut ids = Vec::with_capacity(chunk.len());
+        let mut versions = Vec::with_capacity(chunk.len());
+        let mut cs: Vec<Column> = like.iter().map(|v| Column::like(v, chunk.len())).collect();
+        for (s, _) in chunk {
+            ids.push(Some(s.record_id.clone()));
+            versions.push(Some(s.version));
+            for (c, v) in cs.iter_mut().zip(vals.next().unwrap_or_default()) {
+                c.push(v);
+            }
+        }
+        let mut args = vec![
+            Column::One(partner.into()),
+            Column::One(now.into()),
+            Column::Text(ids),
+            Column::I64(versions),
+        ];
+        args.extend(cs);
+        tx.execute_columns(&sql, args).await?;
+    }
+    Ok(true)
+}
+
 /// A record of the hub as the vehicle page and the API show it, without personal data.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -580,75 +796,7 @@ impl Store {
         }
         let rows: Vec<(atgt_core::hub::Source, Record)> = rows.into_iter().flatten().collect();
 
-        let cols = columns(kind);
-        let t = table(kind);
-        let head = format!(
-            "INSERT INTO {t} (partner, record_id, version, updated_at_us, {})",
-            cols.join(", ")
-        );
-        let sets: Vec<String> = ["version", "updated_at_us"]
-            .iter()
-            .chain(cols.iter())
-            .map(|c| format!("{c} = excluded.{c}"))
-            .collect();
-        let tail = format!(
-            "ON CONFLICT (partner, record_id) DO UPDATE SET {} WHERE {t}.version < excluded.version",
-            sets.join(", ")
-        );
-        let mut main = Vec::with_capacity(rows.len());
-        let mut history = Vec::new();
-        let mut changes = Vec::with_capacity(rows.len());
-        for (s, rec) in &rows {
-            let mut v: Vec<Value> = vec![
-                partner.clone().into(),
-                s.record_id.clone().into(),
-                s.version.into(),
-                now.into(),
-            ];
-            v.extend(values(rec));
-            main.push(v);
-            if let Record::Vehicle(x) = rec {
-                history.push(vec![
-                    partner.clone().into(),
-                    s.record_id.clone().into(),
-                    s.version.into(),
-                    now.into(),
-                    x.plate.key().into(),
-                    x.plate.display().into(),
-                    x.owner.kind.clone().into(),
-                    x.owner.name.clone().into(),
-                    x.owner.id_no.clone().into(),
-                    x.registered_on.to_string().into(),
-                ]);
-            }
-            changes.push(vec![
-                Value::from(kind.as_str()),
-                partner.clone().into(),
-                s.record_id.clone().into(),
-                s.version.into(),
-                rec.subject_key().into(),
-                now.into(),
-            ]);
-        }
-        insert_batched(&mut tx, &head, &tail, 4 + cols.len(), main).await?;
-        if !history.is_empty() {
-            insert_batched(
-                &mut tx,
-                "INSERT INTO hub_vehicle_history (partner, record_id, version, at_us, plate_key, plate_display, owner_kind, owner_name, owner_id_no, registered_on)",
-                "ON CONFLICT (partner, record_id, version) DO NOTHING",
-                10,
-                history,
-            )
-            .await?;
-        }
-        insert_batched(
-            &mut tx,
-            "INSERT INTO hub_changes (kind, partner, record_id, version, subject_key, at_us)",
-            "",
-            6,
-            changes,
-        )
-        .await?;
+        write_rows(&mut tx, kind, &partner, now, &rows).await?;
         let count = |s: LineStatus| results.iter().filter(|r| r.status == s).count();
         let report = SyncReport {
             kind,
@@ -677,6 +825,8 @@ impl Store {
             ),
         )
         .await?;
+        // After the audit entry: see `write_changes`.
+        write_changes(&mut tx, kind, &partner, now, &rows).await?;
         tx.commit().await?;
         Ok(report)
     }
