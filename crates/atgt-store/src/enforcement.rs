@@ -1243,7 +1243,7 @@ impl Store {
                         r.text("entity_id")?.parse().unwrap_or(0),
                         a["hash"].as_str().unwrap_or("").to_string(),
                     ));
-                } else if action == "case.open" {
+                } else if action == "case.open" || action == "case.import" {
                     for c in a["cases"].as_array().into_iter().flatten() {
                         cases.insert(
                             c[0].as_i64().unwrap_or(0),
@@ -1320,6 +1320,269 @@ impl Store {
 }
 
 // ---------------------------------------------------------------------------------
+// Cases carried over from the previous processing system
+// ---------------------------------------------------------------------------------
+
+/// One case of the previous system, as a line of its export (NDJSON). Cases under way
+/// keep their dates: a notice sent there still counts for the inspection block
+/// (Circular 73/2024 Art. 24 k5) and a decided case still deducts its points.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportedCase {
+    /// The case's number in the previous system (kept; a second import skips it).
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// spot_speed, section_speed, red_light or patrol.
+    pub kind: String,
+    pub plate: String,
+    #[serde(default)]
+    pub camera_id: Option<String>,
+    /// RFC 3339, e.g. 2026-10-01T08:30:00+07:00.
+    pub detected_at: String,
+    /// Catalog code (violations-168.toml).
+    pub behaviour: String,
+    #[serde(default)]
+    pub measured: Option<f64>,
+    /// detected, reviewed, confirmed, notice_sent, decided, paid, closed, dismissed.
+    pub state: String,
+    #[serde(default)]
+    pub notice_at: Option<String>,
+    /// Decided fine in đồng (decided, paid, closed).
+    #[serde(default)]
+    pub fine_vnd: Option<i64>,
+    #[serde(default)]
+    pub licence_no: Option<String>,
+    /// The previous system and document the case comes from.
+    pub source: String,
+}
+
+/// What an import of previous cases did; nothing is written when a line is refused.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CaseImportReport {
+    pub imported: usize,
+    /// Lines whose `ref` was imported before.
+    pub unchanged: usize,
+    pub rejected: Vec<LineReject>,
+}
+
+/// The lines of an NDJSON export of previous cases (blank lines skipped), numbered from 1.
+pub fn parse_imported_cases(text: &str) -> Vec<(usize, Result<ImportedCase, String>)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i + 1, serde_json::from_str(l).map_err(|e| e.to_string())))
+        .collect()
+}
+
+const IMPORT_KINDS: &[&str] = &["spot_speed", "section_speed", "red_light", "patrol"];
+
+/// An imported case ready to write: the case, its state, notice time and fine.
+type ImportedRow = (NewCase, CaseState, Option<i64>, Option<i64>);
+
+/// Checks one imported case against the catalog and the clock; the row to write, or
+/// the field and message key of the refusal.
+fn imported_row(
+    c: &ImportedCase,
+    catalog: &Catalog,
+    now: i64,
+) -> Result<ImportedRow, (&'static str, &'static str)> {
+    let at = |s: &str| -> Option<i64> {
+        s.parse::<jiff::Timestamp>()
+            .ok()
+            .map(atgt_core::time::to_micros)
+    };
+    if c.reference.trim().is_empty() || c.reference.len() > 64 {
+        return Err(("ref", "enforcement_error.import_ref"));
+    }
+    if !IMPORT_KINDS.contains(&c.kind.as_str()) {
+        return Err(("kind", "enforcement_error.import_kind"));
+    }
+    let plate = atgt_core::plates::Plate::parse(&c.plate);
+    if !plate.is_readable() {
+        return Err(("plate", "enforcement_error.plate_unreadable"));
+    }
+    let detected = at(&c.detected_at)
+        .filter(|t| *t <= now)
+        .ok_or(("detected_at", "enforcement_error.import_time"))?;
+    let b = catalog
+        .get(&c.behaviour)
+        .ok_or(("behaviour", "enforcement_error.case_behaviour"))?;
+    let state = CaseState::parse(&c.state).ok_or(("state", "enforcement_error.import_state"))?;
+    let noticed = matches!(
+        state,
+        CaseState::NoticeSent | CaseState::Decided | CaseState::Paid | CaseState::Closed
+    );
+    let notice = match c.notice_at.as_deref() {
+        Some(s) => Some(
+            at(s)
+                .filter(|t| *t >= detected && *t <= now)
+                .ok_or(("notice_at", "enforcement_error.import_notice"))?,
+        ),
+        None if noticed && c.kind != "patrol" => {
+            return Err(("notice_at", "enforcement_error.import_notice"));
+        }
+        None => None,
+    };
+    let decided = matches!(
+        state,
+        CaseState::Decided | CaseState::Paid | CaseState::Closed
+    );
+    let fine = match (decided, c.fine_vnd) {
+        (true, Some(f)) if f >= b.fine_min && f <= b.fine_max.max(b.fine_org_max.unwrap_or(0)) => {
+            Some(f)
+        }
+        (false, None) => None,
+        _ => return Err(("fine_vnd", "enforcement_error.case_fine_range")),
+    };
+    if c.source.trim().is_empty() {
+        return Err(("source", "enforcement_error.import_source"));
+    }
+    Ok((
+        NewCase {
+            kind: c.kind.clone(),
+            dedup_key: format!("import:{}", c.reference.trim()),
+            plate_key: plate.key(),
+            plate_display: plate.display(),
+            camera_id: c.camera_id.clone().filter(|s| !s.trim().is_empty()),
+            detected_at_us: detected,
+            behaviour: b.code.clone(),
+            measured: c.measured,
+            evidence: serde_json::json!({"imported": {"ref": c.reference.trim(), "source": c.source.trim()}}),
+            licence_no: c.licence_no.clone().filter(|s| !s.trim().is_empty()),
+            officer_id: None,
+        },
+        state,
+        notice,
+        fine,
+    ))
+}
+
+impl Store {
+    /// Carries over cases from the previous processing system, all or nothing: every
+    /// line is checked (catalog code, state, dates not in the future, a notice date
+    /// for a camera case past its notice, a fine within the behaviour's range for a
+    /// decided one); if any is refused nothing is written and each refusal names its
+    /// line and field. The cases are sealed in the audit chain like opened ones
+    /// (`case.import`) and keep the reference and source as evidence.
+    pub async fn cases_import(
+        &self,
+        actor: &Actor,
+        lines: Vec<(usize, Result<ImportedCase, String>)>,
+    ) -> StoreResult<CaseImportReport> {
+        let catalog = self.catalog().await?;
+        let now = now_us();
+        let mut rep = CaseImportReport::default();
+        let mut rows = Vec::new();
+        for (line, parsed) in lines {
+            let reject = |field: &str, key: &str| LineReject {
+                line,
+                field: field.into(),
+                key: key.into(),
+                reason: String::new(),
+            };
+            match parsed {
+                Err(_) => rep
+                    .rejected
+                    .push(reject("line", "enforcement_error.read_not_json")),
+                Ok(c) => match imported_row(&c, &catalog, now) {
+                    Ok(r) => rows.push(r),
+                    Err((field, key)) => rep.rejected.push(reject(field, key)),
+                },
+            }
+        }
+        if !rep.rejected.is_empty() {
+            return Ok(rep);
+        }
+        let mut tx = self.db.begin().await?;
+        let mut sealed = Vec::new();
+        let mut plates = Vec::new();
+        let mut ids = Vec::new();
+        for (n, state, notice, fine) in rows {
+            if tx
+                .fetch_optional(
+                    "SELECT id FROM violation_cases WHERE dedup_key = $1",
+                    &params![n.dedup_key.clone()],
+                )
+                .await?
+                .is_some()
+            {
+                rep.unchanged += 1;
+                continue;
+            }
+            let evidence = atgt_core::audit::canonical_json(&n.evidence);
+            let id = tx
+                .insert_id(
+                    "INSERT INTO violation_cases (kind, dedup_key, plate_key, plate_display, camera_id, detected_at_us, state, behaviour,
+                       measured, fine_vnd, evidence, licence_no, officer_id, notice_at_us, version, row_hash, updated_at_us)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, '', $15) RETURNING id",
+                    &params![
+                        n.kind.clone(),
+                        n.dedup_key.clone(),
+                        n.plate_key.clone(),
+                        n.plate_display.clone(),
+                        n.camera_id.clone(),
+                        n.detected_at_us,
+                        state.as_str(),
+                        n.behaviour.clone(),
+                        n.measured,
+                        fine,
+                        evidence,
+                        n.licence_no.clone(),
+                        n.officer_id,
+                        notice,
+                        now
+                    ],
+                )
+                .await?;
+            let c = case(
+                &tx.fetch_one(
+                    &format!("SELECT {CASE_COLS} FROM violation_cases WHERE id = $1"),
+                    &params![id],
+                )
+                .await?,
+            )?;
+            let h = c.hash();
+            tx.execute(
+                "UPDATE violation_cases SET row_hash = $2 WHERE id = $1",
+                &params![id, h.clone()],
+            )
+            .await?;
+            write_case_event(
+                &mut tx,
+                id,
+                actor,
+                "import",
+                "",
+                n.evidence.get("imported").cloned().unwrap_or_default(),
+            )
+            .await?;
+            sealed.push(serde_json::json!([id, h]));
+            plates.push(n.plate_key.clone());
+            ids.push(id);
+        }
+        if !ids.is_empty() {
+            append(
+                &mut tx,
+                actor.entry(
+                    "case.import",
+                    "violation_cases",
+                    format!("{}-{}", ids[0], ids[ids.len() - 1]),
+                    serde_json::Value::Null,
+                    serde_json::json!({ "cases": sealed }),
+                ),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        rep.imported = ids.len();
+        if !plates.is_empty() {
+            self.open_index.written(plates);
+        }
+        Ok(rep)
+    }
+}
+
+// ---------------------------------------------------------------------------------
 // Detection: reads → cases
 // ---------------------------------------------------------------------------------
 
@@ -1333,6 +1596,8 @@ pub struct DetectReport {
     pub red_light: usize,
     /// Cases opened now (a violation already open is not opened twice).
     pub opened: usize,
+    /// The hub's cross-checks that open cases, on the last day of the window.
+    pub cross_checks: crate::hub::checks::CheckCases,
 }
 
 impl Store {
@@ -1572,6 +1837,10 @@ impl Store {
             }
         }
         rep.opened = self.cases_open(actor, new).await?.len();
+        // The hub's cross-checks, as of the window's last day.
+        let last_day = date_of(to_us.saturating_sub(1).max(from_us));
+        rep.cross_checks = self.hub_check_cases(actor, last_day).await?;
+        rep.opened += rep.cross_checks.opened;
         Ok(rep)
     }
 }

@@ -572,3 +572,226 @@ async fn check_transport_vehicle_without_badge() {
         assert_eq!(file.badges[0].valid_until, "2026-12-31");
     });
 }
+
+/// The enforcement rules use the cross-checks: a check whose rule names a catalog group
+/// opens a case of that behaviour once per vehicle and date (the bundled file: the
+/// truck bed, Decree 168 Art. 32 k14 h); a check without one opens none until an
+/// administrator confirms its provision, adds the behaviour to the catalog and names it.
+#[tokio::test]
+async fn cross_checks_open_cases_through_the_enforcement_rules() {
+    each_backend!(|t| {
+        let s = &t.store;
+        let sys = Actor::system();
+        let mut yellow = vehicle("V3", 1, "79B-012.34", "056090001236");
+        yellow["colour"] = "yellow".into();
+        sync(
+            s,
+            Kind::Vehicles,
+            &[vehicle("V1", 1, "51K-678.90", "056090001234"), yellow],
+        )
+        .await;
+        sync(s, Kind::Inspections, &[serde_json::json!({"record_id":"I1","version":1,"plate":"51K67890","certificate_no":"I1","station":"7901D","inspected_on":"2025-01-10","valid_until":"2026-01-09","result":"pass","bed_length_mm":6200,"bed_width_mm":2350,"bed_height_mm":800})]).await;
+        sync(s, Kind::Measurements, &[serde_json::json!({"record_id":"M1","version":1,"plate":"51K-678.90","measured_on":"2025-06-01","place":"Trạm KTTT QL1A","bed_length_mm":6200,"bed_width_mm":2350,"bed_height_mm":1450})]).await;
+        let day = date(2025, 6, 2);
+        let r = s.hub_check_cases(&sys, day).await.unwrap();
+        assert_eq!((r.findings, r.opened, r.unmatched), (1, 1, 0), "{r:?}");
+        let (cases, _) = s.cases(&Default::default(), 100, 0).await.unwrap();
+        assert_eq!(cases.len(), 1);
+        let c = &cases[0];
+        assert_eq!(
+            (
+                c.kind.as_str(),
+                c.behaviour.as_str(),
+                c.plate_display.as_str()
+            ),
+            ("hub_check", "bed_extension", "51K-678.90")
+        );
+        assert_eq!(
+            atgt_core::time::local_date(atgt_core::time::from_micros(c.detected_at_us)),
+            date(2025, 6, 1)
+        );
+        assert!(
+            c.evidence.contains("Điều 32 khoản 14 điểm h"),
+            "{}",
+            c.evidence
+        );
+        assert!(
+            c.evidence.contains("\"check\":\"bed_mismatch\""),
+            "{}",
+            c.evidence
+        );
+        // Run again, or through the camera rules' run: nothing is opened twice.
+        assert_eq!(s.hub_check_cases(&sys, day).await.unwrap().opened, 0);
+        let from = atgt_store::events::local_range_us(day, day).0;
+        let rep = s.detect(&sys, from, from + 86_400_000_000).await.unwrap();
+        assert_eq!((rep.cross_checks.findings, rep.opened), (1, 0), "{rep:?}");
+        // A case from the records was not found by a camera: even with its notice long
+        // past, it does not block inspection (Circular 73 Art. 24 k5 is about cameras).
+        s.db.execute(
+            "UPDATE violation_cases SET state = 'notice_sent', notice_at_us = $1 WHERE id = $2",
+            &atgt_store::params![us(date(2025, 6, 3)), c.id],
+        )
+        .await
+        .unwrap();
+        assert!(
+            s.hub_flags("51K67890", date(2025, 8, 1))
+                .await
+                .unwrap()
+                .iter()
+                .all(|f| f.code != "inspection_block")
+        );
+
+        // The transport badge opens nothing by default. An administrator names a group
+        // the catalog lacks: the finding is counted as unmatched, nothing is opened.
+        let rules = atgt_core::hub::checks::DEFAULT_RULES.replace(
+            "code = \"no_badge\"",
+            "code = \"no_badge\"\ncase = \"no_badge\"",
+        );
+        let check = |src: &str| atgt_core::hub::checks::CheckRules::parse(src).map(|_| ());
+        s.rule_file_set(
+            &sys,
+            atgt_store::hub::checks::RULES_NAME,
+            &rules,
+            atgt_core::hub::checks::DEFAULT_RULES,
+            check,
+        )
+        .await
+        .unwrap();
+        let r = s.hub_check_cases(&sys, day).await.unwrap();
+        assert_eq!((r.findings, r.opened, r.unmatched), (2, 0, 1), "{r:?}");
+        // Then adds the behaviour (article, clause, fine) to the catalog: a case opens.
+        let catalog = format!(
+            "{}\n[[behaviour]]\ncode = \"badge_missing\"\ngroup = \"no_badge\"\nvehicle = \"truck\"\narticle = 1\nclause = 1\npoint = \"a\"\ntext = \"Thử: xe kinh doanh vận tải không có phù hiệu\"\nmeasure = \"none\"\nfine_min = 1_000\nfine_max = 2_000\npoints = 0\nconfirmed = false\n",
+            atgt_core::enforcement::DEFAULT_CATALOG
+        );
+        s.rule_file_set(
+            &sys,
+            atgt_store::enforcement::CATALOG_RULES,
+            &catalog,
+            atgt_core::enforcement::DEFAULT_CATALOG,
+            |src: &str| atgt_core::enforcement::Catalog::parse(src).map(|_| ()),
+        )
+        .await
+        .unwrap();
+        let r = s.hub_check_cases(&sys, day).await.unwrap();
+        assert_eq!((r.findings, r.opened, r.unmatched), (2, 1, 0), "{r:?}");
+        let (opened, _) = s.cases(&Default::default(), 100, 0).await.unwrap();
+        assert!(
+            opened
+                .iter()
+                .any(|c| c.behaviour == "badge_missing" && c.plate_display == "79B-012.34")
+        );
+        // A truck the patrol already booked for its bed that day: no second case.
+        sync(
+            s,
+            Kind::Vehicles,
+            &[vehicle("V9", 1, "51K-678.99", "056090001239")],
+        )
+        .await;
+        sync(s, Kind::Inspections, &[serde_json::json!({"record_id":"I9","version":1,"plate":"51K67899","certificate_no":"I9","station":"7901D","inspected_on":"2025-01-10","valid_until":"2026-01-09","result":"pass","bed_length_mm":6200,"bed_width_mm":2350,"bed_height_mm":800})]).await;
+        sync(s, Kind::Measurements, &[serde_json::json!({"record_id":"M9","version":1,"plate":"51K-678.99","measured_on":"2025-06-01","place":"Trạm KTTT QL1A","bed_length_mm":6200,"bed_width_mm":2350,"bed_height_mm":1400})]).await;
+        case(
+            s,
+            "patrol",
+            "51K-678.99",
+            us(date(2025, 6, 1)),
+            "bed_extension",
+            None,
+        )
+        .await;
+        let r = s.hub_check_cases(&sys, day).await.unwrap();
+        assert_eq!((r.opened, r.covered), (0, 1), "{r:?}");
+    });
+}
+
+/// Cases carried over from the previous system keep their dates: a camera case whose
+/// notice went out there 30 days ago blocks inspection here, a decided patrol case
+/// deducts its points. A refused line writes nothing and names its line and field; a
+/// second import skips what is there; the audit chain seals the imported rows.
+#[tokio::test]
+async fn cases_carried_over_keep_their_dates_and_are_sealed() {
+    each_backend!(|t| {
+        let s = &t.store;
+        let sys = Actor::system();
+        sync(
+            s,
+            Kind::Vehicles,
+            &[vehicle("V1", 1, "79A-123.45", "056090001234")],
+        )
+        .await;
+        let now = jiff::Timestamp::now();
+        let ago = |days: i64| {
+            now.checked_sub(jiff::SignedDuration::from_hours(24 * days))
+                .unwrap()
+                .to_string()
+        };
+        let good = [
+            serde_json::json!({"ref": "CSGT-2026-0001", "kind": "spot_speed", "plate": "79A12345",
+                "camera_id": "CAM-OLD-1", "detected_at": ago(35), "behaviour": "speed_car_10_20",
+                "measured": 14.0, "state": "notice_sent", "notice_at": ago(30),
+                "source": "Hệ thống xử lý vi phạm cũ, sổ 2026"}),
+            serde_json::json!({"ref": "CSGT-2026-0002", "kind": "patrol", "plate": "79B1-234.56",
+                "detected_at": ago(60), "behaviour": "red_light_moto", "state": "decided",
+                "fine_vnd": 4_000_000, "licence_no": "790100000009",
+                "source": "Biên bản 12/BB-CSGT"}),
+        ];
+        let text: String = good.iter().map(|l| format!("{l}\n")).collect();
+        // A notice in the future on the second line: refused, nothing written.
+        let mut bad_notice = good[0].clone();
+        bad_notice["ref"] = "CSGT-2026-0003".into();
+        bad_notice["notice_at"] = now
+            .checked_add(jiff::SignedDuration::from_hours(48))
+            .unwrap()
+            .to_string()
+            .into();
+        let bad = format!("{}\n{bad_notice}\nnot json\n", good[1]);
+        let r = s
+            .cases_import(&sys, atgt_store::enforcement::parse_imported_cases(&bad))
+            .await
+            .unwrap();
+        assert_eq!(r.imported, 0);
+        let why: Vec<(usize, &str)> = r
+            .rejected
+            .iter()
+            .map(|e| (e.line, e.field.as_str()))
+            .collect();
+        assert_eq!(why, vec![(2, "notice_at"), (3, "line")]);
+        assert_eq!(
+            s.case_counts()
+                .await
+                .unwrap()
+                .iter()
+                .map(|c| c.1)
+                .sum::<i64>(),
+            0
+        );
+        // The good file: imported, then skipped on a second run.
+        let r = s
+            .cases_import(&sys, atgt_store::enforcement::parse_imported_cases(&text))
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.imported, r.unchanged, r.rejected.len()),
+            (2, 0, 0),
+            "{r:?}"
+        );
+        let r = s
+            .cases_import(&sys, atgt_store::enforcement::parse_imported_cases(&text))
+            .await
+            .unwrap();
+        assert_eq!((r.imported, r.unchanged), (0, 2));
+        let today = atgt_core::time::local_date(now);
+        let flags = s.hub_flags("79A-123.45", today).await.unwrap();
+        assert!(
+            flags.iter().any(|f| f.code == "inspection_block"),
+            "{flags:?}"
+        );
+        let points = s.licence_deductions("790100000009").await.unwrap();
+        assert_eq!(points.iter().map(|p| p.1).sum::<i64>(), 4);
+        assert_eq!(s.enforcement_verify().await.unwrap(), None);
+        let (cases, _) = s.cases(&Default::default(), 10, 0).await.unwrap();
+        let c = cases.iter().find(|c| c.kind == "spot_speed").unwrap();
+        assert!(c.evidence.contains("CSGT-2026-0001"), "{}", c.evidence);
+        assert_eq!(s.case_events(c.id).await.unwrap()[0].action, "import");
+    });
+}

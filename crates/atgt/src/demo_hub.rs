@@ -8,7 +8,13 @@
 //! yellow-plate vehicles without a badge.
 //!
 //! The inspection block (Circular 73/2024 Art. 24 k5) fires 20 days after a notice is
-//! sent; the sample cases are from yesterday, so it shows only once a notice is that old.
+//! sent, and a licence reaches zero points over months: the sample locality's older
+//! cases come the way a locality's do when it starts on atgt, carried over from the
+//! previous processing system with their dates (`atgt import cases`). Among them a
+//! camera case notified 33 days ago and still unpaid (51C-789.01 is blocked) and two
+//! decided patrol cases that took licence 792000000003 to zero points, which a patrol
+//! case of yesterday then names. Last, the enforcement rules run over the cross-checks:
+//! each truck measured with an extended bed opens a case (Decree 168 Art. 32 k14 h).
 
 use atgt_core::audit::Actor;
 use atgt_core::hub::{Fields, Kind};
@@ -469,5 +475,68 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
         training,
     )
     .await?;
+    seed_carried_over(store).await?;
+    Ok(())
+}
+
+/// The previous system's cases (see the module's text), a patrol case naming the
+/// licence at zero, then the enforcement rules over the cross-checks.
+async fn seed_carried_over(store: &Store) -> anyhow::Result<()> {
+    let now = jiff::Timestamp::now();
+    let ago = |days: i64| -> anyhow::Result<String> {
+        Ok(now
+            .checked_sub(jiff::SignedDuration::from_hours(24 * days))?
+            .to_string())
+    };
+    let source = "Hệ thống xử lý vi phạm trước đây của Phòng CSGT (dữ liệu chuyển đổi)";
+    let lines = [
+        serde_json::json!({"ref": "PC08-2026-00412", "kind": "spot_speed", "plate": "51C-789.01",
+            "camera_id": "CAM-QL1A-1525", "detected_at": ago(40)?, "behaviour": "speed_car_10_20",
+            "measured": 13.0, "state": "notice_sent", "notice_at": ago(33)?, "source": source}),
+        serde_json::json!({"ref": "PC08-2026-00187", "kind": "patrol", "plate": "79D1-555.21",
+            "detected_at": ago(120)?, "behaviour": "alcohol_moto_2", "measured": 0.3,
+            "state": "paid", "fine_vnd": 6_000_000, "licence_no": "792000000003", "source": source}),
+        serde_json::json!({"ref": "PC08-2026-00377", "kind": "patrol", "plate": "79D1-555.21",
+            "detected_at": ago(45)?, "behaviour": "red_light_moto", "state": "decided",
+            "fine_vnd": 4_000_000, "licence_no": "792000000003", "source": source}),
+    ];
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let rep = store
+        .cases_import(
+            &Actor::system(),
+            atgt_store::enforcement::parse_imported_cases(&text),
+        )
+        .await?;
+    if let Some(e) = rep.rejected.first() {
+        anyhow::bail!("sample carried-over case refused: {e:?}");
+    }
+    // Yesterday, on patrol, the same rider shows that licence.
+    let officer = store.user_by_username("csgt").await.ok();
+    let actor = officer
+        .as_ref()
+        .map(|u| Actor::user(u.id, &u.username))
+        .unwrap_or_else(Actor::system);
+    let plate = atgt_core::plates::Plate::parse("79D1-555.21");
+    let yesterday = atgt_store::now_us() - 86_400_000_000;
+    store
+        .cases_open(
+            &actor,
+            vec![atgt_store::enforcement::NewCase {
+                kind: "patrol".into(),
+                dedup_key: "demo-patrol-zero-points".into(),
+                plate_key: plate.key(),
+                plate_display: plate.display(),
+                camera_id: None,
+                detected_at_us: yesterday,
+                behaviour: "speed_moto_10_20".into(),
+                measured: Some(12.0),
+                evidence: serde_json::json!({"measured": 12.0, "place": "ĐT704 Km 5, tổ tuần tra kiểm soát"}),
+                licence_no: Some("792000000003".into()),
+                officer_id: officer.as_ref().map(|u| u.id),
+            }],
+        )
+        .await?;
+    let today = atgt_core::time::local_date(now);
+    store.hub_check_cases(&Actor::system(), today).await?;
     Ok(())
 }

@@ -348,6 +348,18 @@ enum ImportCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Violation cases carried over from the previous processing system: NDJSON, one
+    /// case per line (ref, kind, plate, detected_at, behaviour, state, notice_at,
+    /// fine_vnd, licence_no, source; see the README). All or nothing: exit 0 when every
+    /// line was taken, 2 when a line was refused (each listed, nothing written).
+    Cases {
+        #[arg(long, env = "ATGT_DATABASE")]
+        database: Option<String>,
+        file: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -737,6 +749,49 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let store = Store::open_current(&db_url(database, &cfg)).await?;
             return import_crashes(&store, &file, mapping.as_deref(), dry_run, strict, json).await;
+        }
+        Cmd::Import {
+            cmd:
+                ImportCmd::Cases {
+                    database,
+                    file,
+                    json,
+                },
+        } => {
+            let store = Store::open_current(&db_url(database, &cfg)).await?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let lines = atgt_store::enforcement::parse_imported_cases(&text);
+            let report = store
+                .cases_import(&Actor::system(), lines)
+                .await
+                .map_err(explain)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!(
+                    "{} vụ việc đã chuyển, {} đã có từ trước, {} dòng bị từ chối",
+                    report.imported,
+                    report.unchanged,
+                    report.rejected.len()
+                );
+                for e in &report.rejected {
+                    println!(
+                        "  dòng {}, trường {}: {}",
+                        e.line,
+                        e.field,
+                        atgt_core::i18n::t(Lang::Vi, &e.key)
+                    );
+                }
+                if !report.rejected.is_empty() {
+                    println!("Tệp bị từ chối, không ghi vụ việc nào.");
+                }
+            }
+            return Ok(if report.rejected.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            });
         }
         Cmd::Backup { database, output } => {
             let store = Store::open_current(&db_url(database, &cfg)).await?;

@@ -39,7 +39,17 @@ pub struct CheckRule {
     pub confirmed: bool,
     #[serde(default)]
     pub note: String,
+    /// The catalog group (`violations-168.toml`) of the case the enforcement rules open
+    /// when this check fires about a vehicle, e.g. "bed_extension". None: the check is
+    /// shown to the roles that see it and opens no case (its behaviour, article and fine
+    /// are not in the catalog, or the check is not a violation of its own).
+    #[serde(default)]
+    pub case: Option<String>,
 }
+
+/// The checks about a vehicle that may open a case; the inspection block is a
+/// consequence of open cases and the licence check is about a case already open.
+pub const CASE_CODES: &[&str] = &["expired_inspection_on_camera", "bed_mismatch", "no_badge"];
 
 impl CheckRule {
     pub fn basis(&self) -> LegalBasis {
@@ -84,6 +94,14 @@ impl CheckRules {
             }
             if c.valid_until.is_some_and(|u| u <= c.valid_from) {
                 return Err(format!("check '{}': valid_until before valid_from", c.code));
+            }
+            if let Some(group) = &c.case {
+                if !CASE_CODES.contains(&c.code.as_str()) {
+                    return Err(format!("check '{}' cannot open a case", c.code));
+                }
+                if group.trim().is_empty() {
+                    return Err(format!("check '{}': empty case group", c.code));
+                }
             }
         }
         for code in CODES {
@@ -260,6 +278,33 @@ mod tests {
     fn rule_files_with_unknown_or_missing_checks_are_refused() {
         let bad = DEFAULT_RULES.replace("code = \"no_badge\"", "code = \"no_such\"");
         assert!(CheckRules::parse(&bad).is_err());
+    }
+
+    #[test]
+    fn only_checks_about_a_vehicle_open_cases() {
+        let r = CheckRules::default_rules();
+        // The bundled file: the truck bed opens a bed-extension case (Decree 168 Art. 32
+        // k14 h, confirmed); the unconfirmed checks open none.
+        let on = date(2025, 6, 1);
+        assert_eq!(
+            r.rule("bed_mismatch", on).unwrap().case.as_deref(),
+            Some("bed_extension")
+        );
+        assert_eq!(
+            r.rule("expired_inspection_on_camera", on).unwrap().case,
+            None
+        );
+        assert_eq!(r.rule("no_badge", on).unwrap().case, None);
+        let bad = DEFAULT_RULES.replace(
+            "code = \"inspection_block\"",
+            "code = \"inspection_block\"\ncase = \"speeding\"",
+        );
+        assert_eq!(
+            CheckRules::parse(&bad).unwrap_err(),
+            "check 'inspection_block' cannot open a case"
+        );
+        let empty = DEFAULT_RULES.replace("case = \"bed_extension\"", "case = \" \"");
+        assert!(CheckRules::parse(&empty).is_err());
     }
 
     #[test]

@@ -4,11 +4,13 @@
 
 use crate::error::{StoreError, StoreResult};
 use crate::{Store, params};
+use atgt_core::audit::Actor;
 use atgt_core::enforcement::points_on;
 use atgt_core::hub::checks::{self as ck, CheckRules, Finding, Unusable};
 use atgt_core::plates::Plate;
 use atgt_core::time::{from_micros, local_date, parse_date};
 use jiff::civil::Date;
+use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
 /// A transport vehicle: display, transport or not, badges (from, until).
@@ -20,8 +22,9 @@ type OpenNotices = (String, Vec<Date>, Vec<i64>);
 pub const RULES_NAME: &str = "hub-checks";
 
 /// Camera cases still open: not paid, closed or dismissed (a patrol case is dealt with
-/// on the spot and does not block inspection).
-const OPEN_CAMERA_CASES: &str = "kind <> 'patrol' AND state NOT IN ('paid', 'closed', 'dismissed') AND notice_at_us IS NOT NULL";
+/// on the spot, and a case opened from the hub's records was not found by a camera:
+/// neither blocks inspection).
+const OPEN_CAMERA_CASES: &str = "kind NOT IN ('patrol', 'hub_check') AND state NOT IN ('paid', 'closed', 'dismissed') AND notice_at_us IS NOT NULL";
 
 fn date_of(s: &str) -> Option<Date> {
     parse_date(s)
@@ -251,15 +254,25 @@ impl Store {
 
     /// Patrol cases recorded against a licence that was suspended or at zero points
     /// on the day (points from the enforcement ledger, before that day).
-    async fn check_licences(&self, rules: &CheckRules) -> StoreResult<Vec<Finding>> {
+    async fn check_licences(
+        &self,
+        rules: &CheckRules,
+        case_id: Option<i64>,
+    ) -> StoreResult<Vec<Finding>> {
+        let (filter, args): (&str, Vec<crate::db::Value>) = match case_id {
+            Some(id) => ("AND c.id = $1", vec![id.into()]),
+            None => ("", vec![]),
+        };
         let rows = self
             .db
             .fetch_all(
-                "SELECT c.id, c.licence_no, c.detected_at_us, l.suspended_until FROM violation_cases c
-                 JOIN hub_licences l ON l.licence_no = c.licence_no
-                 WHERE c.kind = 'patrol' AND c.licence_no IS NOT NULL
-                 ORDER BY c.detected_at_us",
-                &[],
+                &format!(
+                    "SELECT c.id, c.licence_no, c.detected_at_us, l.suspended_until FROM violation_cases c
+                     JOIN hub_licences l ON l.licence_no = c.licence_no
+                     WHERE c.kind = 'patrol' AND c.licence_no IS NOT NULL {filter}
+                     ORDER BY c.detected_at_us"
+                ),
+                &args,
             )
             .await?;
         let catalog = self.catalog().await?;
@@ -357,7 +370,7 @@ impl Store {
         let mut out = self.check_expired_on_camera(&rules, today).await?;
         out.extend(self.check_block(&rules, today, None).await?);
         out.extend(self.check_beds(&rules, None).await?);
-        out.extend(self.check_licences(&rules).await?);
+        out.extend(self.check_licences(&rules, None).await?);
         out.extend(self.check_badges(&rules, today, None).await?);
         Ok(out)
     }
@@ -383,6 +396,132 @@ impl Store {
         }
         out.extend(self.check_beds(&rules, Some(&key)).await?);
         out.extend(self.check_badges(&rules, today, Some(&key)).await?);
+        Ok(out)
+    }
+}
+
+impl Store {
+    /// The cross-checks an officer sees on a case: the vehicle's flags on the day of the
+    /// case, and for a patrol case the licence shown (suspended or at zero points).
+    pub async fn hub_case_flags(
+        &self,
+        case: &crate::enforcement::Case,
+    ) -> StoreResult<Vec<Finding>> {
+        let on = local_date(from_micros(case.detected_at_us));
+        let mut out = self.hub_flags(&case.plate_key, on).await?;
+        let rules = self.hub_check_rules().await?;
+        out.extend(self.check_licences(&rules, Some(case.id)).await?);
+        Ok(out)
+    }
+}
+
+/// What the enforcement rules did with the hub's cross-checks.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CheckCases {
+    /// Findings of checks that open a case (`case` in the rule file).
+    pub findings: usize,
+    /// Cases opened now (a finding already opened is not opened twice).
+    pub opened: usize,
+    /// Findings left without a case: the catalog has no behaviour of the check's group
+    /// for the vehicle's kind. They stay on the checks page.
+    pub unmatched: usize,
+    /// Findings already covered by a case of the same behaviour for the vehicle that
+    /// day (e.g. the patrol that stopped the truck at the weigh station).
+    pub covered: usize,
+}
+
+impl Store {
+    /// The enforcement rules over the hub's cross-checks on `today`: each finding about
+    /// a vehicle whose check names a catalog group (`case`) opens a case of that
+    /// behaviour, once per check, vehicle and date, with the finding and its legal basis
+    /// as evidence. The case then follows the workflow of every case (review, notice,
+    /// decision), so nothing is fined without an officer.
+    pub async fn hub_check_cases(&self, actor: &Actor, today: Date) -> StoreResult<CheckCases> {
+        use crate::enforcement::NewCase;
+        let rules = self.hub_check_rules().await?;
+        let catalog = self.catalog().await?;
+        // Only the checks that may open a case are run.
+        let opens = |code: &str| {
+            rules
+                .checks
+                .iter()
+                .any(|r| r.code == code && r.case.is_some())
+        };
+        let mut findings = Vec::new();
+        if opens("expired_inspection_on_camera") {
+            findings.extend(self.check_expired_on_camera(&rules, today).await?);
+        }
+        if opens("bed_mismatch") {
+            findings.extend(self.check_beds(&rules, None).await?);
+        }
+        if opens("no_badge") {
+            findings.extend(self.check_badges(&rules, today, None).await?);
+        }
+        let mut out = CheckCases::default();
+        let mut new = Vec::new();
+        for f in findings {
+            let Some(on) = date_of(&f.on) else { continue };
+            let Some(group) = rules.rule(&f.code, on).and_then(|r| r.case.clone()) else {
+                continue;
+            };
+            out.findings += 1;
+            let plate = Plate::parse(&f.subject);
+            let key = plate.key();
+            let kind = self
+                .db
+                .fetch_optional(
+                    "SELECT kind FROM hub_vehicles WHERE plate_key = $1 ORDER BY updated_at_us DESC LIMIT 1",
+                    &params![key.clone()],
+                )
+                .await?
+                .map(|r| r.text("kind"))
+                .transpose()?;
+            let vehicle = atgt_core::enforcement::catalog_vehicle(kind.as_deref());
+            let Some(b) = catalog.select(&group, vehicle, None) else {
+                out.unmatched += 1;
+                continue;
+            };
+            let (from_us, to_us) = crate::events::local_range_us(on, on);
+            let covered = self
+                .db
+                .fetch_optional(
+                    "SELECT id FROM violation_cases WHERE plate_key = $1 AND behaviour = $2
+                       AND detected_at_us >= $3 AND detected_at_us < $4 AND dedup_key <> $5 LIMIT 1",
+                    &params![
+                        key.clone(),
+                        b.code.clone(),
+                        from_us,
+                        to_us,
+                        format!("hub:{}:{key}:{}", f.code, f.on)
+                    ],
+                )
+                .await?;
+            if covered.is_some() {
+                out.covered += 1;
+                continue;
+            }
+            new.push(NewCase {
+                kind: "hub_check".into(),
+                dedup_key: format!("hub:{}:{key}:{}", f.code, f.on),
+                plate_key: key,
+                plate_display: plate.display(),
+                camera_id: None,
+                detected_at_us: crate::events::local_range_us(on, on).0,
+                behaviour: b.code.clone(),
+                measured: None,
+                evidence: serde_json::json!({
+                    "check": f.code,
+                    "on": f.on,
+                    "detail": f.detail,
+                    "basis": f.basis,
+                    "basis_confirmed": f.basis_confirmed,
+                }),
+                licence_no: None,
+                officer_id: None,
+            });
+        }
+        out.opened = self.cases_open(actor, new).await?.len();
         Ok(out)
     }
 }

@@ -9,6 +9,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::view::{PageCtx, redirect_with_flash, render};
 use askama::Template;
+use atgt_core::auth::Perm;
 use atgt_core::enforcement::{Action, CaseState, notice_due, points_on};
 use atgt_core::plates::Plate;
 use atgt_core::time::{format_local, from_micros, local_date};
@@ -133,15 +134,23 @@ struct CaseView {
     events: Vec<(CaseEvent, String)>,
     behaviours: Vec<(String, String)>,
     pending: String,
+    flags: Vec<atgt_core::hub::checks::Finding>,
 }
 
 pub async fn case_page(
     State(st): State<AppState>,
+    Current(p): Current,
     ctx: PageCtx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let catalog = st.store.catalog().await?;
     let c = st.store.case(id).await?;
+    // The hub's cross-checks of the vehicle (and licence) for the roles that see them.
+    let flags = if p.allows(Perm::HubFlagsRead) {
+        st.store.hub_case_flags(&c).await?
+    } else {
+        Vec::new()
+    };
     let b = catalog.get(&c.behaviour).cloned();
     let reads = st
         .store
@@ -210,6 +219,7 @@ pub async fn case_page(
         reads,
         events,
         pending,
+        flags,
         ctx,
     };
     render(&v.ctx, &v)

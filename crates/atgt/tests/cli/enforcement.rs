@@ -424,3 +424,46 @@ fn the_demo_has_cameras_section_speed_and_patrol_cases_and_a_sound_chain() {
     ]);
     assert!(o.status.success(), "{}", text(&o));
 }
+
+/// `atgt import cases`: a file with a refused line writes nothing, exits 2 and names
+/// the line and field in Vietnamese; the corrected file is taken, a second run skips
+/// it, and `atgt audit verify` finds the imported cases sealed.
+#[test]
+fn cases_carried_over_from_the_previous_system() {
+    let s = Scratch::new("import-cases");
+    let url = migrated(&s);
+    let now = jiff::Timestamp::now();
+    let ago = |d: i64| {
+        now.checked_sub(jiff::SignedDuration::from_hours(24 * d))
+            .unwrap()
+            .to_string()
+    };
+    let line = |notice: &str| {
+        serde_json::json!({"ref": "PC08-2026-00412", "kind": "spot_speed", "plate": "51C-789.01",
+            "detected_at": ago(40), "behaviour": "speed_car_10_20", "measured": 13.0,
+            "state": "notice_sent", "notice_at": notice, "source": "Hệ thống cũ"})
+        .to_string()
+    };
+    let bad = s.path("bad.ndjson");
+    std::fs::write(&bad, format!("{}\n", line(&ago(50)))).unwrap();
+    let o = run(&["import", "cases", "--database", &url, &bad]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("dòng 1, trường notice_at"),
+        "{}",
+        text(&o)
+    );
+    let good = s.path("good.ndjson");
+    std::fs::write(&good, format!("{}\n", line(&ago(33)))).unwrap();
+    let o = run(&["import", "cases", "--database", &url, &good]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("1 vụ việc đã chuyển"), "{}", text(&o));
+    let o = run(&["import", "cases", "--database", &url, &good, "--json"]);
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (r["imported"].as_i64(), r["unchanged"].as_i64()),
+        (Some(0), Some(1))
+    );
+    let o = run(&["audit", "verify", "--database", &url]);
+    assert!(o.status.success(), "{}", text(&o));
+}
