@@ -339,7 +339,8 @@ impl Behaviour {
         )
     }
 
-    fn holds(&self, v: f64) -> bool {
+    /// True when the measured value `v` falls in this behaviour's band.
+    pub fn holds(&self, v: f64) -> bool {
         let above = if self.min_inclusive {
             v >= self.min
         } else {

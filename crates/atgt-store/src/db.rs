@@ -212,7 +212,7 @@ impl Db {
                 .log_statements(tracing_log_off())
                 .log_slow_statements(tracing_log_off(), Duration::from_secs(5));
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(pg_pool_size())
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await
@@ -447,6 +447,21 @@ impl Tx {
         }
         Ok(())
     }
+}
+
+/// Connections to PostgreSQL: `ATGT_DATABASE_POOL`, or twice this machine's cores
+/// (at least 4). More connections than the cores can serve make each query wait behind
+/// the others in the server's scheduler rather than in the pool: on 2 cores, 4
+/// connections gave plate lookups a p99 of 3.4–3.5 ms where 16 gave 4.9–5.2 ms.
+fn pg_pool_size() -> u32 {
+    std::env::var("ATGT_DATABASE_POOL")
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|n| *n >= 1)
+        .unwrap_or_else(|| {
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+            (2 * cores).max(4)
+        })
 }
 
 /// The values of one column of many rows, bound as one PostgreSQL array (see

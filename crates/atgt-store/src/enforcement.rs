@@ -1167,7 +1167,7 @@ impl Store {
                 "SELECT actor_id, MAX(actor_name) AS actor_name, COUNT(*) AS actions,
                    SUM(CASE WHEN action = 'propose_dismiss' THEN 1 ELSE 0 END) AS dismissals,
                    SUM(CASE WHEN action = 'propose_downgrade' THEN 1 ELSE 0 END) AS downgrades
-                 FROM case_events WHERE action <> 'open' GROUP BY actor_id ORDER BY actor_id",
+                 FROM case_events WHERE action NOT IN ('open', 'import') GROUP BY actor_id ORDER BY actor_id",
                 &[],
             )
             .await?;
@@ -1305,7 +1305,11 @@ impl Store {
                 seen.insert(c.id);
                 let state_ok = CaseState::parse(&r.text("state")?).is_some();
                 let sealed = cases.get(&c.id);
-                if !state_ok || c.hash() != c.row_hash || sealed != Some(&c.row_hash) {
+                if !state_ok
+                    || c.hash() != c.row_hash
+                    || sealed != Some(&c.row_hash)
+                    || !imported_fields_hold(&c)
+                {
                     return Ok(Some(("violation_case".into(), c.id.to_string())));
                 }
             }
@@ -1317,6 +1321,19 @@ impl Store {
         }
         Ok(None)
     }
+}
+
+/// A case carried over keeps its notice date and licence in its (hashed) evidence until
+/// the workflow here sends a notice of its own: the row must still say the same.
+fn imported_fields_hold(c: &Case) -> bool {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(&c.evidence) else {
+        return true;
+    };
+    let Some(imp) = v.get("imported") else {
+        return true;
+    };
+    let notice_ok = c.version > 1 || imp["notice_at_us"].as_i64() == c.notice_at_us;
+    notice_ok && imp["licence_no"].as_str() == c.licence_no.as_deref()
 }
 
 // ---------------------------------------------------------------------------------
@@ -1397,28 +1414,57 @@ fn imported_row(
     if !IMPORT_KINDS.contains(&c.kind.as_str()) {
         return Err(("kind", "enforcement_error.import_kind"));
     }
+    let camera = c.kind != "patrol";
     let plate = atgt_core::plates::Plate::parse(&c.plate);
     if !plate.is_readable() {
         return Err(("plate", "enforcement_error.plate_unreadable"));
     }
+    // Not before the first edition of the catalog (its codes are Decree 168's), not
+    // in the future.
+    let first = catalog
+        .edition
+        .iter()
+        .map(|e| e.valid_from)
+        .min()
+        .map(|d| crate::events::local_range_us(d, d).0)
+        .unwrap_or(0);
     let detected = at(&c.detected_at)
-        .filter(|t| *t <= now)
+        .filter(|t| *t <= now && *t >= first)
         .ok_or(("detected_at", "enforcement_error.import_time"))?;
     let b = catalog
         .get(&c.behaviour)
         .ok_or(("behaviour", "enforcement_error.case_behaviour"))?;
+    // A camera case is a speed or red-light behaviour of its kind; its camera is named.
+    let fits = match c.kind.as_str() {
+        "spot_speed" | "section_speed" => b.group == "speeding",
+        "red_light" => b.group == "red_light",
+        _ => true,
+    };
+    if !fits {
+        return Err(("behaviour", "enforcement_error.import_kind_behaviour"));
+    }
+    let camera_id = c.camera_id.clone().filter(|s| !s.trim().is_empty());
+    if camera && camera_id.is_none() {
+        return Err(("camera_id", "enforcement_error.read_camera_id"));
+    }
+    // A measured behaviour needs its value, inside the band.
+    if b.measure != "none" && !c.measured.is_some_and(|v| b.holds(v)) {
+        return Err(("measured", "enforcement_error.patrol_no_band"));
+    }
     let state = CaseState::parse(&c.state).ok_or(("state", "enforcement_error.import_state"))?;
     let noticed = matches!(
         state,
         CaseState::NoticeSent | CaseState::Decided | CaseState::Paid | CaseState::Closed
     );
     let notice = match c.notice_at.as_deref() {
+        // A notice date says a notice went out: only for a state past it.
+        Some(_) if !noticed => return Err(("notice_at", "enforcement_error.import_notice")),
         Some(s) => Some(
             at(s)
                 .filter(|t| *t >= detected && *t <= now)
                 .ok_or(("notice_at", "enforcement_error.import_notice"))?,
         ),
-        None if noticed && c.kind != "patrol" => {
+        None if noticed && camera => {
             return Err(("notice_at", "enforcement_error.import_notice"));
         }
         None => None,
@@ -1427,28 +1473,41 @@ fn imported_row(
         state,
         CaseState::Decided | CaseState::Paid | CaseState::Closed
     );
+    // Within the individual's range or an organisation's (twice, unless the catalog
+    // says otherwise), as a decision in this system.
     let fine = match (decided, c.fine_vnd) {
-        (true, Some(f)) if f >= b.fine_min && f <= b.fine_max.max(b.fine_org_max.unwrap_or(0)) => {
-            Some(f)
-        }
+        (true, Some(f)) if f >= b.fine_min && f <= b.fine_org().1 => Some(f),
         (false, None) => None,
         _ => return Err(("fine_vnd", "enforcement_error.case_fine_range")),
     };
+    // A camera does not identify the driver: no licence (and no points) on its cases.
+    let licence = c.licence_no.clone().filter(|s| !s.trim().is_empty());
+    if camera && licence.is_some() {
+        return Err(("licence_no", "enforcement_error.import_licence"));
+    }
     if c.source.trim().is_empty() {
         return Err(("source", "enforcement_error.import_source"));
     }
+    // The notice date and licence decide the inspection block and the points but are
+    // not in a case's hash: the evidence (hashed) keeps them, and verification compares.
+    let evidence = serde_json::json!({"imported": {
+        "ref": c.reference.trim(),
+        "source": c.source.trim(),
+        "notice_at_us": notice,
+        "licence_no": licence,
+    }});
     Ok((
         NewCase {
             kind: c.kind.clone(),
             dedup_key: format!("import:{}", c.reference.trim()),
             plate_key: plate.key(),
             plate_display: plate.display(),
-            camera_id: c.camera_id.clone().filter(|s| !s.trim().is_empty()),
+            camera_id,
             detected_at_us: detected,
             behaviour: b.code.clone(),
             measured: c.measured,
-            evidence: serde_json::json!({"imported": {"ref": c.reference.trim(), "source": c.source.trim()}}),
-            licence_no: c.licence_no.clone().filter(|s| !s.trim().is_empty()),
+            evidence,
+            licence_no: licence,
             officer_id: None,
         },
         state,
@@ -1473,20 +1532,27 @@ impl Store {
         let now = now_us();
         let mut rep = CaseImportReport::default();
         let mut rows = Vec::new();
+        let mut refs = HashSet::new();
         for (line, parsed) in lines {
-            let reject = |field: &str, key: &str| LineReject {
+            let reject = |field: &str, key: &str, reason: String| LineReject {
                 line,
                 field: field.into(),
                 key: key.into(),
-                reason: String::new(),
+                reason,
             };
             match parsed {
-                Err(_) => rep
+                // The parser's words say which field or type was wrong.
+                Err(e) => rep
                     .rejected
-                    .push(reject("line", "enforcement_error.read_not_json")),
+                    .push(reject("line", "enforcement_error.read_not_json", e)),
+                Ok(c) if !refs.insert(c.reference.trim().to_string()) => rep.rejected.push(reject(
+                    "ref",
+                    "enforcement_error.import_ref_twice",
+                    String::new(),
+                )),
                 Ok(c) => match imported_row(&c, &catalog, now) {
                     Ok(r) => rows.push(r),
-                    Err((field, key)) => rep.rejected.push(reject(field, key)),
+                    Err((field, key)) => rep.rejected.push(reject(field, key, String::new())),
                 },
             }
         }
@@ -1837,8 +1903,8 @@ impl Store {
             }
         }
         rep.opened = self.cases_open(actor, new).await?.len();
-        // The hub's cross-checks, as of the window's last day.
-        let last_day = date_of(to_us.saturating_sub(1).max(from_us));
+        // The hub's cross-checks, as of the window's last day (never a future one).
+        let last_day = date_of(to_us.saturating_sub(1).max(from_us)).min(date_of(now_us()));
         rep.cross_checks = self.hub_check_cases(actor, last_day).await?;
         rep.opened += rep.cross_checks.opened;
         Ok(rep)

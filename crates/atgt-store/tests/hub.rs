@@ -765,6 +765,66 @@ async fn cases_carried_over_keep_their_dates_and_are_sealed() {
                 .sum::<i64>(),
             0
         );
+        // Each rule of the import names its line and field.
+        let mut camera_licence = good[0].clone();
+        camera_licence["ref"] = "X1".into();
+        camera_licence["licence_no"] = "790100000009".into();
+        let mut unsent = good[0].clone();
+        unsent["ref"] = "X2".into();
+        unsent["state"] = "confirmed".into();
+        let mut off_band = good[0].clone();
+        off_band["ref"] = "X3".into();
+        off_band["measured"] = 35.0.into();
+        let mut org_fine = good[1].clone();
+        org_fine["ref"] = "X4".into();
+        org_fine["fine_vnd"] = 10_000_000.into(); // an organisation's: twice 4–6 M đ
+        let mut wrong_kind = good[0].clone();
+        wrong_kind["ref"] = "X5".into();
+        wrong_kind["behaviour"] = "alcohol_car_1".into();
+        let mut no_camera = good[0].clone();
+        no_camera["ref"] = "X6".into();
+        no_camera["camera_id"] = serde_json::Value::Null;
+        let file: String = [
+            camera_licence,
+            unsent,
+            off_band,
+            org_fine.clone(),
+            org_fine,
+            wrong_kind,
+            no_camera,
+        ]
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect();
+        let r = s
+            .cases_import(&sys, atgt_store::enforcement::parse_imported_cases(&file))
+            .await
+            .unwrap();
+        let why: Vec<(usize, &str)> = r
+            .rejected
+            .iter()
+            .map(|e| (e.line, e.field.as_str()))
+            .collect();
+        assert_eq!(
+            why,
+            vec![
+                (1, "licence_no"),
+                (2, "notice_at"),
+                (3, "measured"),
+                (5, "ref"),
+                (6, "behaviour"),
+                (7, "camera_id")
+            ]
+        );
+        let r = s
+            .cases_import(
+                &sys,
+                atgt_store::enforcement::parse_imported_cases("{\"ref\": 1}\n"),
+            )
+            .await
+            .unwrap();
+        assert!(!r.rejected[0].reason.is_empty(), "{r:?}");
+        assert_eq!(r.imported, 0);
         // The good file: imported, then skipped on a second run.
         let r = s
             .cases_import(&sys, atgt_store::enforcement::parse_imported_cases(&text))
@@ -793,5 +853,17 @@ async fn cases_carried_over_keep_their_dates_and_are_sealed() {
         let c = cases.iter().find(|c| c.kind == "spot_speed").unwrap();
         assert!(c.evidence.contains("CSGT-2026-0001"), "{}", c.evidence);
         assert_eq!(s.case_events(c.id).await.unwrap()[0].action, "import");
+        // The notice date decides the block but is not in a case's hash: the evidence
+        // keeps it, and verification finds a row whose date was moved.
+        s.db.execute(
+            "UPDATE violation_cases SET notice_at_us = notice_at_us + 864000000000 WHERE id = $1",
+            &atgt_store::params![c.id],
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            s.enforcement_verify().await.unwrap(),
+            Some(("violation_case".to_string(), c.id.to_string()))
+        );
     });
 }

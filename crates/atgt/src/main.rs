@@ -776,8 +776,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     report.rejected.len()
                 );
                 for e in &report.rejected {
+                    let detail = if e.reason.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", e.reason)
+                    };
                     println!(
-                        "  dòng {}, trường {}: {}",
+                        "  dòng {}, trường {}: {}{detail}",
                         e.line,
                         e.field,
                         atgt_core::i18n::t(Lang::Vi, &e.key)

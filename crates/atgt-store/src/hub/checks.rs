@@ -477,33 +477,44 @@ impl Store {
                 .await?
                 .map(|r| r.text("kind"))
                 .transpose()?;
-            let vehicle = atgt_core::enforcement::catalog_vehicle(kind.as_deref());
+            // The hub's kinds to the catalog's: a tractor unit is fined as a truck.
+            let vehicle = match kind.as_deref() {
+                Some("truck" | "tractor") => "truck",
+                Some("motorbike") => "motorbike",
+                _ => "car",
+            };
             let Some(b) = catalog.select(&group, vehicle, None) else {
                 out.unmatched += 1;
                 continue;
             };
             let (from_us, to_us) = crate::events::local_range_us(on, on);
-            let covered = self
+            let dedup = format!("hub:{}:{key}:{}", f.code, f.on);
+            // Any case of the same group for the vehicle that day covers the finding.
+            let mut covered = None;
+            for r in self
                 .db
-                .fetch_optional(
-                    "SELECT id FROM violation_cases WHERE plate_key = $1 AND behaviour = $2
-                       AND detected_at_us >= $3 AND detected_at_us < $4 AND dedup_key <> $5 LIMIT 1",
-                    &params![
-                        key.clone(),
-                        b.code.clone(),
-                        from_us,
-                        to_us,
-                        format!("hub:{}:{key}:{}", f.code, f.on)
-                    ],
+                .fetch_all(
+                    "SELECT id, behaviour FROM violation_cases WHERE plate_key = $1
+                       AND detected_at_us >= $2 AND detected_at_us < $3 AND dedup_key <> $4",
+                    &params![key.clone(), from_us, to_us, dedup.clone()],
                 )
-                .await?;
+                .await?
+            {
+                if catalog
+                    .get(&r.text("behaviour")?)
+                    .is_some_and(|x| x.group == b.group)
+                {
+                    covered = Some(r.i64("id")?);
+                    break;
+                }
+            }
             if covered.is_some() {
                 out.covered += 1;
                 continue;
             }
             new.push(NewCase {
                 kind: "hub_check".into(),
-                dedup_key: format!("hub:{}:{key}:{}", f.code, f.on),
+                dedup_key: dedup,
                 plate_key: key,
                 plate_display: plate.display(),
                 camera_id: None,

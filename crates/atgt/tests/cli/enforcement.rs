@@ -440,7 +440,7 @@ fn cases_carried_over_from_the_previous_system() {
     };
     let line = |notice: &str| {
         serde_json::json!({"ref": "PC08-2026-00412", "kind": "spot_speed", "plate": "51C-789.01",
-            "detected_at": ago(40), "behaviour": "speed_car_10_20", "measured": 13.0,
+            "camera_id": "CAM-OLD-1", "detected_at": ago(40), "behaviour": "speed_car_10_20", "measured": 13.0,
             "state": "notice_sent", "notice_at": notice, "source": "Hệ thống cũ"})
         .to_string()
     };
