@@ -22,8 +22,17 @@ bin=${CARGO_TARGET_DIR:-target}/release/atgt
 echo "== SQLite (WAL, synchronous=FULL)"
 rm -f "$out"/hub.db "$out"/hub.db-*
 "$bin" bench hub --database "sqlite://$out/hub.db" --vehicles "$vehicles" --batch "$batch" --lookups "$lookups" --clients "$clients" --senders "$senders"
-echo "== PostgreSQL (scripts/pg-test-env.sh cluster)"
-source scripts/pg-test-env.sh start >/dev/null
+# PostgreSQL: a cluster of its own (port 55450) with the deployment settings of
+# deploy/postgresql.conf; ATGT_BENCH_PG_DEFAULTS=1 uses the test cluster (initdb
+# defaults) instead.
+if [[ ${ATGT_BENCH_PG_DEFAULTS:-} == 1 ]]; then
+    echo "== PostgreSQL (scripts/pg-test-env.sh cluster, initdb defaults)"
+    source scripts/pg-test-env.sh start >/dev/null
+else
+    echo "== PostgreSQL (own cluster with deploy/postgresql.conf)"
+    ATGT_PG_PORT=${ATGT_BENCH_PG_PORT:-55450} ATGT_PG_CONF=$PWD/deploy/postgresql.conf \
+        source scripts/pg-test-env.sh start >/dev/null
+fi
 db=atgt_bench_hub_$$
 psql "$ATGT_TEST_PG_URL" -q -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 pg_url=${ATGT_TEST_PG_URL%/*}/$db

@@ -20,6 +20,11 @@
 # listen_addresses=127.0.0.1 and unix_socket_directories=<data dir>. Locale C.UTF-8
 # (byte-order collation, like SQLite's BINARY) when available, else C with UTF8.
 #
+# ATGT_PG_CONF=<file> adds that file's settings to the cluster (copied into the data
+# directory as atgt-extra.conf and included from postgresql.conf); a running cluster
+# whose copy differs is restarted. bench/hub.sh runs its own cluster on another port with
+# deploy/postgresql.conf this way.
+#
 # Idempotent: if our cluster already answers on the port (pg_isready) it is reused;
 # a stopped cluster left in /tmp/atgt-pg-PORT is restarted rather than re-created.
 # Role atgt (password atgt, LOGIN CREATEDB) and database atgt are ensured every time.
@@ -165,6 +170,20 @@ do_stop() {
     log "done in $(elapsed)s"
 }
 
+# Copies ATGT_PG_CONF into the data dir $1 (and includes it); success when it changed.
+apply_conf() {
+    local dir=$1
+    [[ -n ${ATGT_PG_CONF:-} ]] || return 1
+    [[ -r $ATGT_PG_CONF ]] || die "ATGT_PG_CONF: cannot read $ATGT_PG_CONF"
+    grep -q "^include_if_exists = 'atgt-extra.conf'" "$dir/postgresql.conf" ||
+        echo "include_if_exists = 'atgt-extra.conf'" | as_pg tee -a "$dir/postgresql.conf" >/dev/null
+    if cmp -s "$ATGT_PG_CONF" "$dir/atgt-extra.conf"; then
+        return 1
+    fi
+    log "settings from $ATGT_PG_CONF"
+    as_pg tee "$dir/atgt-extra.conf" <"$ATGT_PG_CONF" >/dev/null
+}
+
 init_cluster() {
     local dir=$1 port=$2 locale_args
     if [[ $'\n'$(locale -a 2>/dev/null)$'\n' =~ $'\n'[Cc]\.(UTF-8|utf8)$'\n' ]]; then
@@ -261,7 +280,12 @@ do_start() {
         dir=$(data_dir_for "$port")
         if port_in_use "$port"; then
             if live_pid "$dir" >/dev/null; then
-                if ready "$port"; then
+                if apply_conf "$dir"; then
+                    log "restarting cluster in $dir for the new settings"
+                    as_pg "$bindir/pg_ctl" -D "$dir" -m fast -w -t 60 stop >&2 ||
+                        die "pg_ctl stop failed (see $dir/server.log)"
+                    start_cluster "$dir" "$port"
+                elif ready "$port"; then
                     log "reusing running cluster on 127.0.0.1:$port ($dir)"
                 else
                     start_cluster "$dir" "$port" # waits for it to accept connections
@@ -279,6 +303,7 @@ do_start() {
         else
             init_cluster "$dir" "$port"
         fi
+        apply_conf "$dir" || true
         start_cluster "$dir" "$port"
         chosen=$port
         break
