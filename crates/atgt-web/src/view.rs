@@ -162,6 +162,65 @@ impl PageCtx {
     pub fn fmt_opt_time(&self, us: &Option<i64>) -> String {
         us.map(|u| self.fmt_time(&u)).unwrap_or_else(|| "—".into())
     }
+
+    /// A date of the records (YYYY-MM-DD) as officials write it (dd/mm/yyyy); other
+    /// text as it is.
+    pub fn fmt_date(&self, d: &str) -> String {
+        match atgt_core::time::parse_date(d) {
+            Some(x) if d.len() == 10 => x.strftime("%d/%m/%Y").to_string(),
+            _ => d.to_string(),
+        }
+    }
+
+    /// A cross-check's detail (`key=value; …`, machine-readable as stored) in the
+    /// page's language: each key by its label (`hub.detail_key.KEY`), dates as dd/mm/yyyy,
+    /// dimensions as L × W × H mm, case ids as #id, reasons by their label
+    /// (`hub.reason.CODE`). Unknown keys stay as written.
+    pub fn finding_detail(&self, detail: &str) -> String {
+        let dims = |v: &str| -> Option<String> {
+            let inner = v.strip_prefix('[')?.strip_suffix(']')?;
+            let parts: Vec<&str> = inner.split(',').map(str::trim).collect();
+            if parts.len() == 3 && parts.iter().all(|p| p.parse::<i64>().is_ok()) {
+                Some(format!("{} × {} × {} mm", parts[0], parts[1], parts[2]))
+            } else {
+                None
+            }
+        };
+        let cases = |v: &str| -> Option<String> {
+            let inner = v.strip_prefix('[')?.strip_suffix(']')?;
+            Some(
+                inner
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|x| !x.is_empty())
+                    .map(|x| format!("#{x}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )
+        };
+        detail
+            .split("; ")
+            .map(|part| {
+                let Some((k, v)) = part.split_once('=') else {
+                    return self.label("hub.detail_key", part);
+                };
+                let value = match k {
+                    "certified" | "measured" | "diff" => dims(v).unwrap_or_else(|| v.to_string()),
+                    "cases" => cases(v).unwrap_or_else(|| v.to_string()),
+                    "case" => format!("#{v}"),
+                    "reason" => self.label("hub.reason", v),
+                    _ => self.fmt_date(v),
+                };
+                let key = format!("hub.detail_key.{k}");
+                if atgt_core::i18n::has(self.lang, &key) {
+                    format!("{}: {value}", self.t(key))
+                } else {
+                    format!("{k}: {value}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
 }
 
 /// The language of a request: the language cookie (the switch in the top bar), else

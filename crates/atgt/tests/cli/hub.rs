@@ -38,6 +38,16 @@ fn the_demo_hub_holds_thousands_of_records_and_its_checks_fire() {
             assert!(n >= 2, "{code}: {n}");
         }
         assert!(html.contains("Điều 32 khoản 14 điểm h") && html.contains("Điều 58 khoản 3"));
+        // The block of Circular 73 (a carried-over camera case notified 33 days ago) and
+        // the licence at zero points fire too; details read in Vietnamese, not as stored.
+        assert_eq!(count(&html, "inspection_block"), 1);
+        assert!(
+            html.contains("Tạm dừng đăng kiểm, đăng ký từ ngày"),
+            "{html}"
+        );
+        assert!(html.contains("giấy phép đã bị trừ hết điểm"), "{html}");
+        assert!(html.contains("Kích thước thùng đo được"), "{html}");
+        assert!(!html.contains("blocked_since=") && !html.contains("measured=["));
         // The patrol case's extended truck is among the findings and its page shows why.
         assert!(html.contains("79C-456.78"), "{html}");
         let page = get(format!("{base}/hub/vehicles/79c45678")).await;
