@@ -957,7 +957,12 @@ impl Store {
                 serde_json::json!({"behaviour": n.behaviour}),
             )
             .await?;
-            sealed.push(serde_json::json!([id, h]));
+            sealed.push(serde_json::json!([
+                id,
+                h,
+                n.licence_no,
+                serde_json::Value::Null
+            ]));
             opened.push(id);
             plates.push(n.plate_key.clone());
         }
@@ -1150,7 +1155,8 @@ impl Store {
                 id,
                 serde_json::json!({"state": before.state, "behaviour": before.behaviour, "measured": before.measured, "row_hash": before.row_hash}),
                 serde_json::json!({"state": after.state, "behaviour": after.behaviour, "measured": after.measured,
-                    "fine_vnd": after.fine_vnd, "pending": after.pending, "row_hash": after.row_hash, "detail": detail}),
+                    "fine_vnd": after.fine_vnd, "pending": after.pending, "row_hash": after.row_hash,
+                    "notice_at_us": after.notice_at_us, "detail": detail}),
             ),
         )
         .await?;
@@ -1220,6 +1226,11 @@ impl Store {
         // Expected hashes from the chain.
         let mut batches: Vec<(i64, String)> = Vec::new();
         let mut cases: HashMap<i64, String> = HashMap::new();
+        // The licence and notice time sealed beside a case's hash (they are not in it).
+        // (licence if sealed, notice time if sealed): entries before this was sealed hold
+        // neither, and nothing is compared for them.
+        type Sealed = (Option<serde_json::Value>, Option<serde_json::Value>);
+        let mut sealed_fields: HashMap<i64, Sealed> = HashMap::new();
         let mut after = 0i64;
         loop {
             let rows = self
@@ -1245,13 +1256,20 @@ impl Store {
                     ));
                 } else if action == "case.open" || action == "case.import" {
                     for c in a["cases"].as_array().into_iter().flatten() {
-                        cases.insert(
-                            c[0].as_i64().unwrap_or(0),
-                            c[1].as_str().unwrap_or("").to_string(),
-                        );
+                        let id = c[0].as_i64().unwrap_or(0);
+                        cases.insert(id, c[1].as_str().unwrap_or("").to_string());
+                        // [id, hash, licence, notice] since the licence and the notice
+                        // time were sealed beside the hash (entries before hold two).
+                        if c.as_array().is_some_and(|x| x.len() >= 4) {
+                            sealed_fields.insert(id, (Some(c[2].clone()), Some(c[3].clone())));
+                        }
                     }
                 } else if let Some(h) = a["row_hash"].as_str() {
-                    cases.insert(r.text("entity_id")?.parse().unwrap_or(0), h.to_string());
+                    let id = r.text("entity_id")?.parse().unwrap_or(0);
+                    cases.insert(id, h.to_string());
+                    if let Some(n) = a.get("notice_at_us") {
+                        sealed_fields.entry(id).or_insert((None, None)).1 = Some(n.clone());
+                    }
                 }
             }
         }
@@ -1305,10 +1323,16 @@ impl Store {
                 seen.insert(c.id);
                 let state_ok = CaseState::parse(&r.text("state")?).is_some();
                 let sealed = cases.get(&c.id);
+                let fields_hold = sealed_fields.get(&c.id).is_none_or(|(l, n)| {
+                    l.as_ref()
+                        .is_none_or(|l| l.as_str() == c.licence_no.as_deref())
+                        && n.as_ref().is_none_or(|n| n.as_i64() == c.notice_at_us)
+                });
                 if !state_ok
                     || c.hash() != c.row_hash
                     || sealed != Some(&c.row_hash)
                     || !imported_fields_hold(&c)
+                    || !fields_hold
                 {
                     return Ok(Some(("violation_case".into(), c.id.to_string())));
                 }
@@ -1622,7 +1646,7 @@ impl Store {
                 n.evidence.get("imported").cloned().unwrap_or_default(),
             )
             .await?;
-            sealed.push(serde_json::json!([id, h]));
+            sealed.push(serde_json::json!([id, h, n.licence_no, notice]));
             plates.push(n.plate_key.clone());
             ids.push(id);
         }

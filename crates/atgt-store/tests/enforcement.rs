@@ -261,3 +261,56 @@ async fn detection_finds_spot_section_and_red_light_violations_once() {
         );
     });
 }
+
+/// The notice time (which starts the owner's 20 days before inspection is blocked) and
+/// the licence (which bears the points) are not in a case's hash: they are sealed in
+/// the audit entries beside it, and a direct edit of either is found.
+#[tokio::test]
+async fn a_moved_notice_time_or_a_changed_licence_is_found() {
+    each_backend!(|t| {
+        let s = &t.store;
+        let sys = Actor::system();
+        let officer = Actor::user(7, "csgt");
+        let p = atgt_core::plates::Plate::parse("79A-123.45");
+        let ids = s
+            .cases_open(
+                &sys,
+                vec![atgt_store::enforcement::NewCase {
+                    kind: "patrol".into(),
+                    dedup_key: "seal-1".into(),
+                    plate_key: p.key(),
+                    plate_display: p.display(),
+                    camera_id: None,
+                    detected_at_us: atgt_store::now_us() - 86_400_000_000,
+                    behaviour: "red_light_car".into(),
+                    measured: None,
+                    evidence: serde_json::json!({}),
+                    licence_no: Some("790100000001".into()),
+                    officer_id: None,
+                }],
+            )
+            .await
+            .unwrap();
+        let id = ids[0];
+        for a in [Action::Review, Action::Confirm, Action::SendNotice] {
+            s.case_act(&officer, 1, id, &a).await.unwrap();
+        }
+        assert!(s.audit_verify().await.unwrap().broken.is_none());
+        let altered = Some(Break::RowAltered {
+            table: "violation_case".into(),
+            id: id.to_string(),
+        });
+        // The notice moved 15 days later (the owner's 20 days would start again).
+        let edit = |sql: &str| {
+            let sql = sql.replace("{id}", &id.to_string());
+            async move { s.db.execute(&sql, &[]).await.unwrap() }
+        };
+        edit("UPDATE violation_cases SET notice_at_us = notice_at_us + 1296000000000 WHERE id = {id}").await;
+        assert_eq!(s.audit_verify().await.unwrap().broken, altered);
+        edit("UPDATE violation_cases SET notice_at_us = notice_at_us - 1296000000000 WHERE id = {id}").await;
+        assert!(s.audit_verify().await.unwrap().broken.is_none());
+        // The points moved to another person's licence.
+        edit("UPDATE violation_cases SET licence_no = '790100000002' WHERE id = {id}").await;
+        assert_eq!(s.audit_verify().await.unwrap().broken, altered);
+    });
+}
