@@ -1356,8 +1356,15 @@ fn imported_fields_hold(c: &Case) -> bool {
     let Some(imp) = v.get("imported") else {
         return true;
     };
-    let notice_ok = c.version > 1 || imp["notice_at_us"].as_i64() == c.notice_at_us;
-    notice_ok && imp["licence_no"].as_str() == c.licence_no.as_deref()
+    // Only what the evidence holds is compared.
+    let notice_ok = c.version > 1
+        || imp
+            .get("notice_at_us")
+            .is_none_or(|n| n.as_i64() == c.notice_at_us);
+    notice_ok
+        && imp
+            .get("licence_no")
+            .is_none_or(|l| l.as_str() == c.licence_no.as_deref())
 }
 
 // ---------------------------------------------------------------------------------
