@@ -884,6 +884,114 @@ pub struct CaseEvent {
     pub reason: String,
 }
 
+/// A case row to write: the case, and the state, notice time and fine it starts with
+/// (a new case: detected, neither; a carried-over one: as the previous system left it).
+struct NewRow<'a> {
+    case: &'a NewCase,
+    state: CaseState,
+    notice: Option<i64>,
+    fine: Option<i64>,
+}
+
+/// The cases a transaction wrote, to seal in one audit entry.
+#[derive(Default)]
+struct Written {
+    ids: Vec<i64>,
+    /// `[id, row hash, licence, notice time]` each: the licence and notice time are
+    /// not in the hash, so they are sealed beside it.
+    sealed: Vec<serde_json::Value>,
+    /// The plates of the cases, for the portal's index.
+    plates: Vec<String>,
+}
+
+impl Written {
+    /// One audit entry (`action`) sealing every case written; their ids.
+    async fn seal(&self, tx: &mut Tx, actor: &Actor, action: &str) -> StoreResult<Vec<i64>> {
+        if let (Some(first), Some(last)) = (self.ids.first(), self.ids.last()) {
+            append(
+                tx,
+                actor.entry(
+                    action,
+                    "violation_cases",
+                    format!("{first}-{last}"),
+                    serde_json::Value::Null,
+                    serde_json::json!({ "cases": self.sealed }),
+                ),
+            )
+            .await?;
+        }
+        Ok(self.ids.clone())
+    }
+}
+
+/// Writes one case unless its `dedup_key` is there already (false): the row, its hash,
+/// and its first history event (`action`, with `detail`).
+async fn insert_case(
+    tx: &mut Tx,
+    actor: &Actor,
+    row: NewRow<'_>,
+    now: i64,
+    action: &str,
+    detail: serde_json::Value,
+    written: &mut Written,
+) -> StoreResult<bool> {
+    let n = row.case;
+    if tx
+        .fetch_optional(
+            "SELECT id FROM violation_cases WHERE dedup_key = $1",
+            &params![n.dedup_key.clone()],
+        )
+        .await?
+        .is_some()
+    {
+        return Ok(false);
+    }
+    let id = tx
+        .insert_id(
+            "INSERT INTO violation_cases (kind, dedup_key, plate_key, plate_display, camera_id, detected_at_us, state, behaviour,
+               measured, fine_vnd, evidence, licence_no, officer_id, notice_at_us, version, row_hash, updated_at_us)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, '', $15) RETURNING id",
+            &params![
+                n.kind.clone(),
+                n.dedup_key.clone(),
+                n.plate_key.clone(),
+                n.plate_display.clone(),
+                n.camera_id.clone(),
+                n.detected_at_us,
+                row.state.as_str(),
+                n.behaviour.clone(),
+                n.measured,
+                row.fine,
+                atgt_core::audit::canonical_json(&n.evidence),
+                n.licence_no.clone(),
+                n.officer_id,
+                row.notice,
+                now
+            ],
+        )
+        .await?;
+    let c = case(
+        &tx.fetch_one(
+            &format!("SELECT {CASE_COLS} FROM violation_cases WHERE id = $1"),
+            &params![id],
+        )
+        .await?,
+    )?;
+    let h = c.hash();
+    tx.execute(
+        "UPDATE violation_cases SET row_hash = $2 WHERE id = $1",
+        &params![id, h.clone()],
+    )
+    .await?;
+    write_case_event(tx, id, actor, action, "", detail).await?;
+    written
+        .sealed
+        .push(serde_json::json!([id, h, n.licence_no, row.notice]));
+    written.ids.push(id);
+    written.plates.push(n.plate_key.clone());
+    Ok(true)
+}
+
 impl Store {
     /// Opens cases (skipping those already open by `dedup_key`) in one transaction,
     /// with one audit entry listing each new case's id and row hash.
@@ -899,89 +1007,21 @@ impl Store {
         }
         let mut tx = self.db.begin().await?;
         let now = now_us();
-        let mut opened = Vec::new();
-        let mut sealed = Vec::new();
-        // The plates of the cases opened, for the portal's index.
-        let mut plates = Vec::new();
+        let mut written = Written::default();
         for n in new {
-            let exists = tx
-                .fetch_optional(
-                    "SELECT id FROM violation_cases WHERE dedup_key = $1",
-                    &params![n.dedup_key.clone()],
-                )
-                .await?;
-            if exists.is_some() {
-                continue;
-            }
-            let evidence = atgt_core::audit::canonical_json(&n.evidence);
-            let id = tx
-                .insert_id(
-                    "INSERT INTO violation_cases (kind, dedup_key, plate_key, plate_display, camera_id, detected_at_us, state, behaviour,
-                       measured, evidence, licence_no, officer_id, version, row_hash, updated_at_us)
-                     VALUES ($1, $2, $3, $4, $5, $6, 'detected', $7, $8, $9, $10, $11, 1, '', $12) RETURNING id",
-                    &params![
-                        n.kind.clone(),
-                        n.dedup_key.clone(),
-                        n.plate_key.clone(),
-                        n.plate_display.clone(),
-                        n.camera_id.clone(),
-                        n.detected_at_us,
-                        n.behaviour.clone(),
-                        n.measured,
-                        evidence.clone(),
-                        n.licence_no.clone(),
-                        n.officer_id,
-                        now
-                    ],
-                )
-                .await?;
-            let c = case(
-                &tx.fetch_one(
-                    &format!("SELECT {CASE_COLS} FROM violation_cases WHERE id = $1"),
-                    &params![id],
-                )
-                .await?,
-            )?;
-            let h = c.hash();
-            tx.execute(
-                "UPDATE violation_cases SET row_hash = $2 WHERE id = $1",
-                &params![id, h.clone()],
-            )
-            .await?;
-            write_case_event(
-                &mut tx,
-                id,
-                actor,
-                "open",
-                "",
-                serde_json::json!({"behaviour": n.behaviour}),
-            )
-            .await?;
-            sealed.push(serde_json::json!([
-                id,
-                h,
-                n.licence_no,
-                serde_json::Value::Null
-            ]));
-            opened.push(id);
-            plates.push(n.plate_key.clone());
+            let event = serde_json::json!({"behaviour": n.behaviour});
+            let row = NewRow {
+                case: &n,
+                state: CaseState::Detected,
+                notice: None,
+                fine: None,
+            };
+            insert_case(&mut tx, actor, row, now, "open", event, &mut written).await?;
         }
-        if !opened.is_empty() {
-            append(
-                &mut tx,
-                actor.entry(
-                    "case.open",
-                    "violation_cases",
-                    format!("{}-{}", opened[0], opened[opened.len() - 1]),
-                    serde_json::Value::Null,
-                    serde_json::json!({ "cases": sealed }),
-                ),
-            )
-            .await?;
-        }
+        let opened = written.seal(&mut tx, actor, "case.open").await?;
         tx.commit().await?;
         if !opened.is_empty() {
-            self.open_index.written(plates);
+            self.open_index.written(written.plates);
         }
         Ok(opened)
     }
@@ -1331,7 +1371,6 @@ impl Store {
                 if !state_ok
                     || c.hash() != c.row_hash
                     || sealed != Some(&c.row_hash)
-                    || !imported_fields_hold(&c)
                     || !fields_hold
                 {
                     return Ok(Some(("violation_case".into(), c.id.to_string())));
@@ -1345,26 +1384,6 @@ impl Store {
         }
         Ok(None)
     }
-}
-
-/// A case carried over keeps its notice date and licence in its (hashed) evidence until
-/// the workflow here sends a notice of its own: the row must still say the same.
-fn imported_fields_hold(c: &Case) -> bool {
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(&c.evidence) else {
-        return true;
-    };
-    let Some(imp) = v.get("imported") else {
-        return true;
-    };
-    // Only what the evidence holds is compared.
-    let notice_ok = c.version > 1
-        || imp
-            .get("notice_at_us")
-            .is_none_or(|n| n.as_i64() == c.notice_at_us);
-    notice_ok
-        && imp
-            .get("licence_no")
-            .is_none_or(|l| l.as_str() == c.licence_no.as_deref())
 }
 
 // ---------------------------------------------------------------------------------
@@ -1519,13 +1538,11 @@ fn imported_row(
     if c.source.trim().is_empty() {
         return Err(("source", "enforcement_error.import_source"));
     }
-    // The notice date and licence decide the inspection block and the points but are
-    // not in a case's hash: the evidence (hashed) keeps them, and verification compares.
+    // The notice date and licence, which decide the inspection block and the points,
+    // are sealed beside the case's hash like every case's (`insert_case`).
     let evidence = serde_json::json!({"imported": {
         "ref": c.reference.trim(),
         "source": c.source.trim(),
-        "notice_at_us": notice,
-        "licence_no": licence,
     }});
     Ok((
         NewCase {
@@ -1591,89 +1608,24 @@ impl Store {
             return Ok(rep);
         }
         let mut tx = self.db.begin().await?;
-        let mut sealed = Vec::new();
-        let mut plates = Vec::new();
-        let mut ids = Vec::new();
+        let mut written = Written::default();
         for (n, state, notice, fine) in rows {
-            if tx
-                .fetch_optional(
-                    "SELECT id FROM violation_cases WHERE dedup_key = $1",
-                    &params![n.dedup_key.clone()],
-                )
-                .await?
-                .is_some()
-            {
+            let event = n.evidence.get("imported").cloned().unwrap_or_default();
+            let row = NewRow {
+                case: &n,
+                state,
+                notice,
+                fine,
+            };
+            if !insert_case(&mut tx, actor, row, now, "import", event, &mut written).await? {
                 rep.unchanged += 1;
-                continue;
             }
-            let evidence = atgt_core::audit::canonical_json(&n.evidence);
-            let id = tx
-                .insert_id(
-                    "INSERT INTO violation_cases (kind, dedup_key, plate_key, plate_display, camera_id, detected_at_us, state, behaviour,
-                       measured, fine_vnd, evidence, licence_no, officer_id, notice_at_us, version, row_hash, updated_at_us)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, '', $15) RETURNING id",
-                    &params![
-                        n.kind.clone(),
-                        n.dedup_key.clone(),
-                        n.plate_key.clone(),
-                        n.plate_display.clone(),
-                        n.camera_id.clone(),
-                        n.detected_at_us,
-                        state.as_str(),
-                        n.behaviour.clone(),
-                        n.measured,
-                        fine,
-                        evidence,
-                        n.licence_no.clone(),
-                        n.officer_id,
-                        notice,
-                        now
-                    ],
-                )
-                .await?;
-            let c = case(
-                &tx.fetch_one(
-                    &format!("SELECT {CASE_COLS} FROM violation_cases WHERE id = $1"),
-                    &params![id],
-                )
-                .await?,
-            )?;
-            let h = c.hash();
-            tx.execute(
-                "UPDATE violation_cases SET row_hash = $2 WHERE id = $1",
-                &params![id, h.clone()],
-            )
-            .await?;
-            write_case_event(
-                &mut tx,
-                id,
-                actor,
-                "import",
-                "",
-                n.evidence.get("imported").cloned().unwrap_or_default(),
-            )
-            .await?;
-            sealed.push(serde_json::json!([id, h, n.licence_no, notice]));
-            plates.push(n.plate_key.clone());
-            ids.push(id);
         }
-        if !ids.is_empty() {
-            append(
-                &mut tx,
-                actor.entry(
-                    "case.import",
-                    "violation_cases",
-                    format!("{}-{}", ids[0], ids[ids.len() - 1]),
-                    serde_json::Value::Null,
-                    serde_json::json!({ "cases": sealed }),
-                ),
-            )
-            .await?;
-        }
+        let ids = written.seal(&mut tx, actor, "case.import").await?;
         tx.commit().await?;
         rep.imported = ids.len();
-        if !plates.is_empty() {
-            self.open_index.written(plates);
+        if !ids.is_empty() {
+            self.open_index.written(written.plates);
         }
         Ok(rep)
     }

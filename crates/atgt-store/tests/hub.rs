@@ -853,8 +853,8 @@ async fn cases_carried_over_keep_their_dates_and_are_sealed() {
         let c = cases.iter().find(|c| c.kind == "spot_speed").unwrap();
         assert!(c.evidence.contains("CSGT-2026-0001"), "{}", c.evidence);
         assert_eq!(s.case_events(c.id).await.unwrap()[0].action, "import");
-        // The notice date decides the block but is not in a case's hash: the evidence
-        // keeps it, and verification finds a row whose date was moved.
+        // The notice date decides the block but is not in a case's hash: it is sealed
+        // beside it, and verification finds a row whose date was moved.
         s.db.execute(
             "UPDATE violation_cases SET notice_at_us = notice_at_us + 864000000000 WHERE id = $1",
             &atgt_store::params![c.id],
