@@ -378,14 +378,24 @@ impl Store {
     /// The flags of one vehicle on `today`: the inspection block (Circular 73/2024
     /// Art. 24 k5), an expired certificate, a bed mismatch, a missing badge.
     pub async fn hub_flags(&self, plate: &str, today: Date) -> StoreResult<Vec<Finding>> {
+        let rules = self.hub_check_rules().await?;
+        self.flags_with(&rules, plate, today).await
+    }
+
+    /// `hub_flags` with the rule file already read.
+    async fn flags_with(
+        &self,
+        rules: &CheckRules,
+        plate: &str,
+        today: Date,
+    ) -> StoreResult<Vec<Finding>> {
         let p = Plate::parse(plate);
         let key = p.key();
-        let rules = self.hub_check_rules().await?;
-        let mut out = self.check_block(&rules, today, Some(&key)).await?;
+        let mut out = self.check_block(rules, today, Some(&key)).await?;
         let certs = self.certs_of(std::slice::from_ref(&key)).await?;
         if let Some(exp) = ck::expired_on(certs.get(&key).map(Vec::as_slice).unwrap_or(&[]), today)
             && let Some(f) = Finding::new(
-                &rules,
+                rules,
                 "expired_inspection_on_camera",
                 &p.display(),
                 today,
@@ -394,8 +404,8 @@ impl Store {
         {
             out.push(f);
         }
-        out.extend(self.check_beds(&rules, Some(&key)).await?);
-        out.extend(self.check_badges(&rules, today, Some(&key)).await?);
+        out.extend(self.check_beds(rules, Some(&key)).await?);
+        out.extend(self.check_badges(rules, today, Some(&key)).await?);
         Ok(out)
     }
 }
@@ -408,8 +418,8 @@ impl Store {
         case: &crate::enforcement::Case,
     ) -> StoreResult<Vec<Finding>> {
         let on = local_date(from_micros(case.detected_at_us));
-        let mut out = self.hub_flags(&case.plate_key, on).await?;
         let rules = self.hub_check_rules().await?;
+        let mut out = self.flags_with(&rules, &case.plate_key, on).await?;
         out.extend(self.check_licences(&rules, Some(case.id)).await?);
         Ok(out)
     }

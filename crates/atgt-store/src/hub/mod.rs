@@ -290,6 +290,20 @@ fn err(field: &str, key: &str) -> FieldError {
     }
 }
 
+/// The end of a record's upsert: a newer version replaces the row, never an older one.
+fn upsert_tail(kind: Kind) -> String {
+    let t = table(kind);
+    let sets: Vec<String> = ["version", "updated_at_us"]
+        .iter()
+        .chain(columns(kind).iter())
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    format!(
+        "ON CONFLICT (partner, record_id) DO UPDATE SET {} WHERE {t}.version < excluded.version",
+        sets.join(", ")
+    )
+}
+
 /// Rows of one PostgreSQL statement writing records (see [`write_rows_pg`]).
 const PG_ROWS: usize = 5_000;
 
@@ -317,15 +331,7 @@ async fn write_rows(
         "INSERT INTO {t} (partner, record_id, version, updated_at_us, {})",
         cols.join(", ")
     );
-    let sets: Vec<String> = ["version", "updated_at_us"]
-        .iter()
-        .chain(cols.iter())
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect();
-    let tail = format!(
-        "ON CONFLICT (partner, record_id) DO UPDATE SET {} WHERE {t}.version < excluded.version",
-        sets.join(", ")
-    );
+    let tail = upsert_tail(kind);
     let mut main = Vec::with_capacity(rows.len());
     let mut history = Vec::new();
     for (s, rec) in rows {
@@ -460,11 +466,6 @@ async fn write_rows_pg(
         arrays.push(format!("${}::{}", 5 + j, Column::pg_array_type(v)));
     }
     let list = cols.join(", ");
-    let sets: Vec<String> = ["version", "updated_at_us"]
-        .iter()
-        .chain(cols.iter())
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect();
     let mut sql = format!(
         "WITH src AS MATERIALIZED (SELECT * FROM unnest({}) AS u(record_id, version, {list}))",
         arrays.join(", ")
@@ -478,9 +479,8 @@ async fn write_rows_pg(
     }
     sql.push_str(&format!(
         " INSERT INTO {t} (partner, record_id, version, updated_at_us, {list})
-          SELECT $1, record_id, version, $2, {list} FROM src
-          ON CONFLICT (partner, record_id) DO UPDATE SET {} WHERE {t}.version < excluded.version",
-        sets.join(", ")
+          SELECT $1, record_id, version, $2, {list} FROM src {}",
+        upsert_tail(kind)
     ));
     let mut vals = vals.into_iter();
     for chunk in rows.chunks(PG_ROWS) {
